@@ -1,0 +1,109 @@
+namespace Verification.Api.Contracts;
+
+/// <summary>Where pushed (OTLP, remote-write) or pulled (PromQL) telemetry for a metric comes from.</summary>
+public sealed record MetricSourceInput(
+    string? CountMetric = null,
+    string? TotalMetric = null,
+    string? ValueMetric = null,
+    string? Promql = null);
+
+/// <summary>A metric the canary is judged on.</summary>
+public sealed record MetricInput(
+    string Name,
+    MetricKind Kind,
+    Direction Direction = Direction.Either,
+    bool Critical = false,
+    double? AllowedChange = null,
+    MetricSourceInput? Source = null);
+
+/// <summary>How the canary is judged.</summary>
+public sealed record AnalysisInput(
+    AnalysisMethod Method = AnalysisMethod.Sequential,
+    double Alpha = AnalysisInput.DefaultAlpha,
+    int? MinDurationSeconds = null,
+    int? MaxDurationSeconds = null)
+{
+    public const double DefaultAlpha = 0.01;
+}
+
+/// <summary>Registers a deployment; the id is the deploy ID telemetry is linked by.</summary>
+public sealed record RegisterDeploymentInput(
+    string Id,
+    string Service,
+    string Version,
+    IReadOnlyList<MetricInput> Metrics,
+    string Environment = RegisterDeploymentInput.DefaultEnvironment,
+    string? CommitSha = null,
+    DateTimeOffset? CommitTime = null,
+    AnalysisInput? Analysis = null)
+{
+    public const string DefaultEnvironment = "production";
+}
+
+/// <summary>One batch of samples for one metric and cohort of one deployment.</summary>
+public sealed record SamplesInput(
+    string DeploymentId,
+    Cohort Cohort,
+    string Metric,
+    IReadOnlyList<double>? Values = null,
+    long? Count = null,
+    long? Total = null,
+    DateTimeOffset? At = null,
+    string? BatchId = null);
+
+/// <summary>A metric as registered, with defaults applied.</summary>
+public sealed record MetricDefinition(
+    string Name,
+    MetricKind Kind,
+    Direction Direction,
+    bool Critical,
+    double? AllowedChange,
+    MetricSourceInput? Source);
+
+/// <summary>The judgement of one metric.</summary>
+public sealed record MetricJudgement(
+    string Metric,
+    Classification Classification,
+    bool Critical,
+    double? PValue,
+    double? Effect,
+    double? CiLow,
+    double? CiHigh,
+    long BaselineCount,
+    long CanaryCount);
+
+/// <summary>The decision on a deployment, with the evidence behind it.</summary>
+public sealed record Verdict(
+    Decision Decision,
+    string Reason,
+    double? Score,
+    DateTimeOffset? DecidedAt,
+    IReadOnlyList<MetricJudgement> Metrics);
+
+/// <summary>What has been ingested for one metric and cohort.</summary>
+public sealed record CohortSummary(
+    string Metric,
+    Cohort Cohort,
+    long Observations,
+    long? Count,
+    long? Total,
+    double? Mean);
+
+/// <summary>A deployment as the API shows it.</summary>
+public sealed record Deployment(
+    string Id,
+    string Service,
+    string Version,
+    string Environment,
+    string? CommitSha,
+    DateTimeOffset? CommitTime,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? FinishedAt,
+    DeploymentStatus Status,
+    IReadOnlyList<MetricDefinition> Metrics,
+    AnalysisInput Analysis,
+    IReadOnlyList<CohortSummary> Summaries,
+    Verdict Verdict);
+
+/// <summary>The answer to one recordSamples call.</summary>
+public sealed record RecordSamplesPayload(long Accepted, bool Duplicate, Verdict Verdict);

@@ -1,0 +1,61 @@
+namespace Verification.Api.Contracts;
+
+// Enum members serialize as the GraphQL spellings of ../shared/API.md (SCREAMING_SNAKE_CASE)
+// through ContractJson.Options; keep member names so that conversion gives exactly those names.
+
+/// <summary>Which cohort a sample belongs to.</summary>
+public enum Cohort
+{
+    Baseline,
+    Canary,
+}
+
+/// <summary>RATIO: count/total events (e.g. errors/requests); CONTINUOUS: observed values (e.g. latency ms).</summary>
+public enum MetricKind
+{
+    Ratio,
+    Continuous,
+}
+
+/// <summary>Which change of the canary is bad.</summary>
+public enum Direction
+{
+    Increase,
+    Decrease,
+    Either,
+}
+
+/// <summary>The verdict a CD tool acts on.</summary>
+public enum Decision
+{
+    Pending,
+    Promote,
+    Rollback,
+    Inconclusive,
+}
+
+/// <summary>Per-metric classification, Kayenta-compatible.</summary>
+public enum Classification
+{
+    Pass,
+    High,
+    Low,
+    Nodata,
+    Error,
+}
+
+/// <summary>What the CD tool did with the deployment.</summary>
+public enum DeploymentStatus
+{
+    Verifying,
+    Promoted,
+    RolledBack,
+    Aborted,
+}
+
+/// <summary>SEQUENTIAL = always-valid default; MANN_WHITNEY = Kayenta-compatible fixed-horizon rank test.</summary>
+public enum AnalysisMethod
+{
+    Sequential,
+    MannWhitney,
+}
