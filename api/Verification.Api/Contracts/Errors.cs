@@ -1,0 +1,69 @@
+namespace Verification.Api.Contracts;
+
+/// <summary>Bad client input: the field it concerns and why. Maps to HTTP 400 / GraphQL BAD_USER_INPUT.</summary>
+public sealed class InputException : Exception
+{
+    public InputException(string field, string reason)
+        : base($"{field}: {reason}")
+    {
+        Field = field;
+        Reason = reason;
+    }
+
+    public InputException()
+        : this("input", "invalid")
+    {
+    }
+
+    public InputException(string message)
+        : this("input", message)
+    {
+    }
+
+    public InputException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Field = "input";
+        Reason = message;
+    }
+
+    public string Field { get; } = "input";
+
+    public string Reason { get; } = "invalid";
+}
+
+/// <summary>The request conflicts with what is stored (e.g. same deployment id, different input). HTTP 409 / CONFLICT.</summary>
+public sealed class ConflictException : Exception
+{
+    public ConflictException()
+    {
+    }
+
+    public ConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public ConflictException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The addressed thing does not exist. HTTP 404 / NOT_FOUND.</summary>
+public sealed class NotFoundException : Exception
+{
+    public NotFoundException()
+    {
+    }
+
+    public NotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public NotFoundException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

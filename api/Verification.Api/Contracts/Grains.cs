@@ -1,0 +1,55 @@
+namespace Verification.Api.Contracts;
+
+/// <summary>
+/// Marker for grain interfaces addressed by a string key (Orleans' IGrainWithStringKey).
+/// Every method of a grain interface returns <see cref="Task"/> or <see cref="Task{TResult}"/>;
+/// the runtime runs one call at a time per activation.
+/// </summary>
+public interface IGrainWithStringKey;
+
+/// <summary>Gets a reference to a grain; the grain is activated on its first call (Orleans' IGrainFactory).</summary>
+public interface IGrainFactory
+{
+    TGrain GetGrain<TGrain>(string key)
+        where TGrain : IGrainWithStringKey;
+}
+
+/// <summary>One grain per deployment: owns its registration, its samples and its verdict.</summary>
+public interface IDeploymentGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Registers the deployment. The same input again returns it with <c>Created = false</c>;
+    /// a different input for the same id throws <see cref="ConflictException"/>.
+    /// </summary>
+    Task<RegisterResult> RegisterAsync(RegisterDeploymentInput input, CancellationToken cancellationToken);
+
+    /// <summary>The deployment, or null when it was never registered.</summary>
+    Task<Deployment?> GetAsync(CancellationToken cancellationToken);
+
+    /// <summary>The registered metric definitions, or null when the deployment is unknown (for validating bulk input).</summary>
+    Task<IReadOnlyList<MetricDefinition>?> GetMetricsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends the batches durably (one transaction), skipping batches whose batchId is already stored,
+    /// then re-judges. Every batch must pass <see cref="SampleValidation"/> against this deployment, else
+    /// <see cref="InputException"/> and nothing is stored.
+    /// </summary>
+    Task<RecordResult> RecordAsync(IReadOnlyList<SamplesInput> batches, CancellationToken cancellationToken);
+
+    /// <summary>Records what the CD tool finally did.</summary>
+    Task<Deployment> CompleteAsync(DeploymentStatus status, CancellationToken cancellationToken);
+}
+
+/// <summary>The answer to a registration.</summary>
+public sealed record RegisterResult(Deployment Deployment, bool Created);
+
+/// <summary>The answer to recording batches: how many were stored and how many were known already.</summary>
+public sealed record RecordResult(int Accepted, int Duplicates, long AcceptedValues, Verdict Verdict);
+
+/// <summary>Publishes verdict changes to subscribers (GraphQL <c>verdictChanged</c>) in this process.</summary>
+public interface IVerdictFeed
+{
+    void Publish(string deploymentId, Verdict verdict);
+
+    IAsyncEnumerable<Verdict> SubscribeAsync(string deploymentId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Verification.Api.Contracts;
+
+namespace Verification.Api.Http;
+
+/// <summary>Parses an NDJSON body of <see cref="SamplesInput"/> objects, naming the line of the first bad one.</summary>
+internal static class NdjsonSamples
+{
+    /// <summary>Returns the batches and, for each, its 1-based line number. Blank lines are skipped.</summary>
+    public static (List<SamplesInput> Batches, List<int> Lines) Parse(ReadOnlySpan<byte> body)
+    {
+        var batches = new List<SamplesInput>();
+        var lines = new List<int>();
+        var lineNumber = 0;
+        while (!body.IsEmpty)
+        {
+            lineNumber++;
+            var end = body.IndexOf((byte)'\n');
+            var line = end < 0 ? body : body[..end];
+            body = end < 0 ? [] : body[(end + 1)..];
+            if (line.Trim(" \t\r"u8).IsEmpty)
+            {
+                continue;
+            }
+
+            SamplesInput? batch;
+            try
+            {
+                batch = JsonSerializer.Deserialize<SamplesInput>(line, ContractJson.Options);
+            }
+            catch (JsonException e)
+            {
+                throw new NdjsonLineException(lineNumber, Problems.JsonField(e), Problems.JsonReason(e));
+            }
+
+            batches.Add(batch ?? throw new NdjsonLineException(lineNumber, "line", "must be a JSON object, not null"));
+            lines.Add(lineNumber);
+        }
+
+        return (batches, lines);
+    }
+}
+
+/// <summary>Line <see cref="Line"/> of an NDJSON body is not a valid object.</summary>
+internal sealed class NdjsonLineException(int line, string field, string reason) : Exception($"line {line}: {field}: {reason}")
+{
+    public int Line { get; } = line;
+
+    public string Field { get; } = field;
+
+    public string Reason { get; } = reason;
+}

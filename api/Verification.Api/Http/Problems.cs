@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Verification.Api.Contracts;
+
+namespace Verification.Api.Http;
+
+/// <summary>Maps failures to RFC 9457 problem bodies: a bad input never becomes a 500.</summary>
+internal static class Problems
+{
+    public static IResult BadInput(string field, string reason, int? line = null)
+    {
+        var extensions = new Dictionary<string, object?> { ["field"] = field };
+        if (line is not null)
+        {
+            extensions["line"] = line;
+        }
+
+        var detail = line is null ? $"{field}: {reason}" : $"line {line}: {field}: {reason}";
+        return Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad input", extensions: extensions);
+    }
+
+    public static IResult From(Exception exception) => exception switch
+    {
+        InputException e => BadInput(e.Field, e.Reason),
+        ConflictException e => Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict"),
+        NotFoundException e => Results.Problem(e.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found"),
+        JsonException e => BadInput(JsonField(e), JsonReason(e)),
+        PayloadTooLargeException e => Results.Problem(e.Message, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large"),
+        BadHttpRequestException e => Results.Problem(e.Message, statusCode: e.StatusCode, title: "Bad request"),
+        _ => throw new InvalidOperationException("Unexpected failure", exception),
+    };
+
+    /// <summary>True for the failures <see cref="From"/> turns into a 4xx answer.</summary>
+    public static bool IsClientError(Exception exception) =>
+        exception is InputException or ConflictException or NotFoundException or JsonException or PayloadTooLargeException
+            or BadHttpRequestException;
+
+    /// <summary>The JSON path of a deserialization error, without the root marker ("$.metrics[0].kind" → "metrics[0].kind").</summary>
+    public static string JsonField(JsonException e) =>
+        e.Path is { Length: > 1 } path ? path.TrimStart('$').TrimStart('.') : "body";
+
+    /// <summary>System.Text.Json messages end with "Path: … | LineNumber: … | BytePositionInLine: …"; keep the sentence.</summary>
+    public static string JsonReason(JsonException e)
+    {
+        var message = e.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}
+
+/// <summary>The request body exceeds its limit.</summary>
+internal sealed class PayloadTooLargeException(string message) : Exception(message);

@@ -1,0 +1,181 @@
+using System.Text.Json;
+using Verification.Api.Contracts;
+using Verification.Api.Deployments;
+using Verification.Silo.Runtime;
+using Verification.Silo.Storage;
+
+namespace Verification.Silo.Grains;
+
+/// <summary>
+/// One grain per deployment (keyed by deploy ID): owns the registration, appends sample batches durably to its
+/// journal (state and journal in one transaction, acknowledged only after commit), keeps summaries, and re-judges.
+/// </summary>
+internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts) : Grain<DeploymentState>, IDeploymentGrain
+{
+    public const string TypeName = "deployment";
+
+    /// <summary>Batch ids already stored, rebuilt from the journal on activation.</summary>
+    private readonly HashSet<string> _batchIds = new(StringComparer.Ordinal);
+
+    private IReadOnlyList<MetricDefinition>? _definitions;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await ReadStateAsync(cancellationToken).ConfigureAwait(false);
+        _definitions = State is null ? null : DeploymentValidation.Definitions(State.Registration);
+        if (State is null)
+        {
+            return;
+        }
+
+        await foreach (var entry in ReadJournalAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            if (entry.BatchId is not null)
+            {
+                _batchIds.Add(entry.BatchId);
+            }
+        }
+    }
+
+    public async Task<RegisterResult> RegisterAsync(RegisterDeploymentInput input, CancellationToken cancellationToken)
+    {
+        var normalized = DeploymentValidation.Normalize(input);
+        if (normalized.Id != GrainId.Key)
+        {
+            throw new InputException("id", $"'{normalized.Id}' does not match the addressed deployment '{GrainId.Key}'");
+        }
+
+        if (State is { } existing)
+        {
+            var difference = FirstDifference(existing.Registration, normalized);
+            return difference is null
+                ? new RegisterResult(ToDeployment(existing), Created: false)
+                : throw new ConflictException(
+                    $"Deployment '{GrainId.Key}' is already registered with a different {difference}; register the change under a new id.");
+        }
+
+        var state = new DeploymentState(normalized, time.GetUtcNow(), null, DeploymentStatus.Verifying, 1, [], Verdicts.NoJudge);
+        await WriteStateAsync(state, cancellationToken).ConfigureAwait(false);
+        _definitions = DeploymentValidation.Definitions(normalized);
+        verdicts.Publish(GrainId.Key, state.Verdict);
+        return new RegisterResult(ToDeployment(state), Created: true);
+    }
+
+    public Task<Deployment?> GetAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(State is null ? null : ToDeployment(State));
+
+    public Task<IReadOnlyList<MetricDefinition>?> GetMetricsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(_definitions);
+
+    public async Task<RecordResult> RecordAsync(IReadOnlyList<SamplesInput> batches, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        var state = State ?? throw new InputException("deploymentId", $"unknown deployment '{GrainId.Key}'");
+        var now = time.GetUtcNow();
+        foreach (var batch in batches)
+        {
+            if (batch.DeploymentId != GrainId.Key)
+            {
+                throw new InputException("deploymentId", $"'{batch.DeploymentId}' does not match the addressed deployment '{GrainId.Key}'");
+            }
+
+            SampleValidation.Validate(batch, _definitions, now);
+        }
+
+        var summaries = state.Summaries.ToDictionary(s => (s.Metric, s.Cohort));
+        var journal = new List<JournalEntry>(batches.Count);
+        var newIds = new HashSet<string>(StringComparer.Ordinal);
+        var duplicates = 0;
+        long values = 0;
+        var sequence = state.NextSequence;
+        foreach (var batch in batches)
+        {
+            if (batch.BatchId is { } id && (_batchIds.Contains(id) || !newIds.Add(id)))
+            {
+                duplicates++;
+                continue;
+            }
+
+            var stored = new StoredBatch(batch.Cohort, batch.Metric, batch.At ?? now, batch.Count ?? 0, batch.Total ?? 0,
+                batch.Values is null ? null : [.. batch.Values]);
+            journal.Add(new JournalEntry(sequence++, batch.BatchId, SampleBatchCodec.Encode(stored)));
+            summaries[(batch.Metric, batch.Cohort)] = Add(summaries.GetValueOrDefault((batch.Metric, batch.Cohort)), stored);
+            values += stored.Values?.Length ?? 1;
+        }
+
+        if (journal.Count == 0)
+        {
+            return new RecordResult(0, duplicates, 0, state.Verdict);
+        }
+
+        var next = state with
+        {
+            NextSequence = sequence,
+            Summaries = [.. summaries.Values.OrderBy(s => s.Metric, StringComparer.Ordinal).ThenBy(s => s.Cohort)],
+        };
+        await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(false);
+        _batchIds.UnionWith(newIds);
+        return new RecordResult(journal.Count, duplicates, values, next.Verdict);
+    }
+
+    public async Task<Deployment> CompleteAsync(DeploymentStatus status, CancellationToken cancellationToken)
+    {
+        var state = State ?? throw new NotFoundException($"Deployment '{GrainId.Key}' is not registered.");
+        if (status == DeploymentStatus.Verifying)
+        {
+            throw new InputException("status", "must be PROMOTED, ROLLED_BACK or ABORTED");
+        }
+
+        if (state.Status != DeploymentStatus.Verifying)
+        {
+            return state.Status == status
+                ? ToDeployment(state)
+                : throw new ConflictException(
+                    $"Deployment '{GrainId.Key}' was already completed as {JsonNamingPolicy.SnakeCaseUpper.ConvertName(state.Status.ToString())}.");
+        }
+
+        var next = state with { Status = status, FinishedAt = time.GetUtcNow() };
+        await WriteStateAsync(next, cancellationToken).ConfigureAwait(false);
+        return ToDeployment(next);
+    }
+
+    /// <summary>The API view of a stored state (also used for listings, without activating grains).</summary>
+    public static Deployment ToDeployment(DeploymentState state)
+    {
+        var r = state.Registration;
+        var kinds = r.Metrics.ToDictionary(m => m.Name, m => m.Kind);
+        return new Deployment(
+            r.Id, r.Service, r.Version, r.Environment, r.CommitSha, r.CommitTime, state.StartedAt, state.FinishedAt, state.Status,
+            DeploymentValidation.Definitions(r), r.Analysis ?? new AnalysisInput(),
+            [.. state.Summaries.Select(s => ToSummary(s, kinds[s.Metric]))], state.Verdict);
+    }
+
+    private static CohortSummary ToSummary(SummaryState s, MetricKind kind) =>
+        kind == MetricKind.Ratio
+            ? new CohortSummary(s.Metric, s.Cohort, s.Observations, s.Count, s.Total, null)
+            : new CohortSummary(s.Metric, s.Cohort, s.Observations, null, null, s.Observations == 0 ? null : s.Sum / s.Observations);
+
+    private static SummaryState Add(SummaryState? summary, StoredBatch batch)
+    {
+        var s = summary ?? new SummaryState(batch.Metric, batch.Cohort, 0, 0, 0, 0);
+        return batch.Values is null
+            ? s with { Observations = s.Observations + 1, Count = s.Count + batch.Count, Total = s.Total + batch.Total }
+            : s with { Observations = s.Observations + batch.Values.Length, Sum = s.Sum + batch.Values.Sum() };
+    }
+
+    /// <summary>Names the first top-level field in which two normalized registrations differ, or null when they are the same.</summary>
+    private static string? FirstDifference(RegisterDeploymentInput stored, RegisterDeploymentInput incoming)
+    {
+        var a = JsonSerializer.SerializeToElement(stored, ContractJson.Options);
+        var b = JsonSerializer.SerializeToElement(incoming, ContractJson.Options);
+        foreach (var property in a.EnumerateObject())
+        {
+            if (!b.TryGetProperty(property.Name, out var other) || !JsonElement.DeepEquals(property.Value, other))
+            {
+                return property.Name;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Verification.Api.Contracts;
+
+namespace Verification.Silo.Grains;
+
+/// <summary>
+/// Fans verdict changes out to subscribers in this process. Each subscriber has a bounded channel that keeps only
+/// the newest verdicts (a slow subscriber skips intermediate ones, never blocks a grain). With several silo
+/// processes a subscriber sees the verdicts judged by the process it is connected to.
+/// </summary>
+internal sealed class InProcessVerdictFeed : IVerdictFeed
+{
+    private const int SubscriberCapacity = 16;
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<Verdict>, byte>> _subscribers = new(StringComparer.Ordinal);
+
+    public void Publish(string deploymentId, Verdict verdict)
+    {
+        if (_subscribers.TryGetValue(deploymentId, out var channels))
+        {
+            foreach (var channel in channels.Keys)
+            {
+                channel.Writer.TryWrite(verdict);
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<Verdict> SubscribeAsync(string deploymentId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<Verdict>(new BoundedChannelOptions(SubscriberCapacity)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        });
+        var channels = _subscribers.GetOrAdd(deploymentId, _ => new ConcurrentDictionary<Channel<Verdict>, byte>());
+        channels.TryAdd(channel, 0);
+        try
+        {
+            await foreach (var verdict in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return verdict;
+            }
+        }
+        finally
+        {
+            channels.TryRemove(channel, out _);
+        }
+    }
+}

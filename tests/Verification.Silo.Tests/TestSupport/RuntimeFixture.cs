@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Verification.Api.Contracts;
+using Verification.Silo.Grains;
+using Verification.Silo.Runtime;
+
+namespace Verification.Silo.Tests.TestSupport;
+
+/// <summary>A grain runtime over in-memory storage and a manual clock, with the given grain types.</summary>
+internal sealed class RuntimeFixture : IAsyncDisposable
+{
+    public RuntimeFixture(Action<GrainTypeRegistry>? register = null, GrainRuntimeOptions? options = null, InMemoryGrainStorage? storage = null)
+    {
+        Storage = storage ?? new InMemoryGrainStorage();
+        var registry = new GrainTypeRegistry();
+        registry.Add(typeof(IDeploymentGrain), typeof(DeploymentGrain), DeploymentGrain.TypeName);
+        register?.Invoke(registry);
+        var services = new ServiceCollection()
+            .AddSingleton<TimeProvider>(Time)
+            .AddSingleton<IVerdictFeed>(Feed)
+            .BuildServiceProvider();
+        Sut = new GrainRuntime(registry, services, Storage, Time, Options.Create(options ?? new GrainRuntimeOptions()),
+            NullLogger<GrainRuntime>.Instance);
+    }
+
+    public InMemoryGrainStorage Storage { get; }
+
+    public ManualTimeProvider Time { get; } = new();
+
+    public InProcessVerdictFeed Feed { get; } = new();
+
+    public GrainRuntime Sut { get; }
+
+    public ValueTask DisposeAsync() => Sut.DisposeAsync();
+}
