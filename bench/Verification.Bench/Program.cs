@@ -1,12 +1,26 @@
 using BenchmarkDotNet.Running;
+using Verification.Bench.Ingestion;
 
 namespace Verification.Bench;
 
 /// <summary>
-/// Entry point for all benchmarks and load generators: `dotnet run -c Release --project bench/Verification.Bench -- --help`.
-/// BenchmarkDotNet classes are picked by --filter; load generators are sub-commands named in bench/README.md.
+/// Entry point for all benchmarks and load generators: `dotnet run -c Release --project bench/Verification.Bench -- …`.
+/// Sub-commands: `ingest …` (load generator against a running silo, see bench/ingest.sh), `grain-memory`;
+/// anything else goes to BenchmarkDotNet (`--filter *`, `--list flat`).
 /// </summary>
 internal static class BenchProgram
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
+    public static async Task<int> Main(string[] args)
+    {
+        switch (args.FirstOrDefault())
+        {
+            case "ingest":
+                return await IngestionLoad.RunAsync(args[1..]);
+            case "grain-memory":
+                return await GrainMemory.RunAsync(args[1..]);
+            default:
+                BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
+                return 0;
+        }
+    }
 }

@@ -1,4 +1,62 @@
+using Verification.Api.Contracts;
+using Verification.Api.Deployments;
+using Verification.Api.Http;
+using Verification.Silo.Grains;
+using Verification.Silo.Runtime;
+using Verification.Silo.Storage;
+using Verification.Silo.Telemetry;
+
+// The composition root: `dotnet run --project silo/Verification.Silo` serves http://127.0.0.1:5080 on the embedded
+// SQLite default. Configuration: appsettings.json, environment variables `Verification__Section__Key`
+// (and the ASP.NET Core `ASPNETCORE_` ones), command line `--Section:Key value`.
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddEnvironmentVariables(prefix: "Verification__");
+builder.Configuration.AddCommandLine(args);
+if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+{
+    builder.WebHost.UseUrls(SiloDefaults.Urls);
+}
+
+builder.WebHost.ConfigureKestrel(kestrel =>
+    // Our own limits answer with a problem body; Kestrel's only needs to be above them.
+    kestrel.Limits.MaxRequestBodySize = InputLimits.MaxSamplesBodyBytes + 1);
+
+builder.Services.AddProblemDetails();
+builder.Services.AddMetrics();
+builder.Services.AddSingleton<SiloMetrics>();
+builder.Services.AddSingleton(sp => new PrometheusExposition(
+    [SiloMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"]));
+builder.Services.AddGrainStorage(builder.Configuration);
+builder.Services.AddGrainRuntime(builder.Configuration);
+builder.Services.AddGrain<IDeploymentGrain, DeploymentGrain>(DeploymentGrain.TypeName);
+builder.Services.AddSingleton<IVerdictFeed, InProcessVerdictFeed>();
+builder.Services.AddSingleton<SampleIngestion>();
+builder.Services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Text("ok"));
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+var exposition = app.Services.GetRequiredService<PrometheusExposition>();
+var runtime = app.Services.GetRequiredService<GrainRuntime>();
+app.Services.GetRequiredService<SiloMetrics>()
+    .ObserveGauge("verification.grains.active", "{grain}", "Grain activations in memory.", () => runtime.ActiveCount);
+
+app.MapGet("/healthz", () => Results.Text("ok\n"));
+app.MapGet("/readyz", async (IGrainStorage storage, CancellationToken cancellationToken) =>
+    await storage.PingAsync(cancellationToken)
+        ? Results.Text("ready\n")
+        : Results.Problem("Storage is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready"));
+app.MapGet("/metrics", () => Results.Text(exposition.Write(), PrometheusExposition.ContentType));
+app.MapDeploymentEndpoints();
+
 app.Run();
+
+/// <summary>Defaults of the process (API.md, "Process").</summary>
+internal static class SiloDefaults
+{
+    public const string Urls = "http://127.0.0.1:5080";
+}
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -53,3 +53,15 @@ public interface IVerdictFeed
 
     IAsyncEnumerable<Verdict> SubscribeAsync(string deploymentId, CancellationToken cancellationToken);
 }
+
+/// <summary>Lists stored deployments without activating their grains (for <c>deployments</c> and DORA).</summary>
+public interface IDeploymentDirectory
+{
+    /// <summary>
+    /// Deployments ordered by id, after the id <paramref name="after"/> (exclusive), filtered, at most <paramref name="first"/>.
+    /// </summary>
+    Task<IReadOnlyList<Deployment>> ListAsync(DeploymentFilter filter, int first, string? after, CancellationToken cancellationToken);
+}
+
+/// <summary>Filters of a deployment listing; null matches anything.</summary>
+public sealed record DeploymentFilter(string? Service = null, string? Environment = null, DeploymentStatus? Status = null);

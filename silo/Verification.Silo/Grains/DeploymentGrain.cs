@@ -3,6 +3,7 @@ using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
+using Verification.Silo.Telemetry;
 
 namespace Verification.Silo.Grains;
 
@@ -10,7 +11,7 @@ namespace Verification.Silo.Grains;
 /// One grain per deployment (keyed by deploy ID): owns the registration, appends sample batches durably to its
 /// journal (state and journal in one transaction, acknowledged only after commit), keeps summaries, and re-judges.
 /// </summary>
-internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts) : Grain<DeploymentState>, IDeploymentGrain
+internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, SiloMetrics metrics) : Grain<DeploymentState>, IDeploymentGrain
 {
     public const string TypeName = "deployment";
 
@@ -103,6 +104,7 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts) 
             values += stored.Values?.Length ?? 1;
         }
 
+        metrics.Duplicates.Add(duplicates);
         if (journal.Count == 0)
         {
             return new RecordResult(0, duplicates, 0, state.Verdict);
@@ -115,6 +117,8 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts) 
         };
         await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(false);
         _batchIds.UnionWith(newIds);
+        metrics.Batches.Add(journal.Count);
+        metrics.Values.Add(values);
         return new RecordResult(journal.Count, duplicates, values, next.Verdict);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Verification.Api.Contracts;
 using Verification.Silo.Grains;
 using Verification.Silo.Runtime;
+using Verification.Silo.Telemetry;
 
 namespace Verification.Silo.Tests.TestSupport;
 
@@ -19,6 +20,8 @@ internal sealed class RuntimeFixture : IAsyncDisposable
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(Time)
             .AddSingleton<IVerdictFeed>(Feed)
+            .AddMetrics()
+            .AddSingleton<SiloMetrics>()
             .BuildServiceProvider();
         Sut = new GrainRuntime(registry, services, Storage, Time, Options.Create(options ?? new GrainRuntimeOptions()),
             NullLogger<GrainRuntime>.Instance);

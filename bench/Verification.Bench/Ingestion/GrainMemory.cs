@@ -1,0 +1,97 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Verification.Api.Contracts;
+using Verification.Silo.Grains;
+using Verification.Silo.Runtime;
+using Verification.Silo.Storage;
+using Verification.Silo.Telemetry;
+
+namespace Verification.Bench.Ingestion;
+
+/// <summary>
+/// Memory per active and per idle deployment grain, in process over a temporary SQLite database: activates N
+/// deployments that each hold 2 metrics × 2 cohorts of samples, measures the managed heap (after full GCs),
+/// deactivates them all as idle, and measures again.
+/// Usage: <c>grain-memory [--grains 2000] [--values 1000]</c> (values per continuous cohort).
+/// </summary>
+internal static class GrainMemory
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var grains = args.Length > 1 && args[0] == "--grains" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000;
+        var valuesPerCohort = args.Length > 3 && args[2] == "--values" ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1000;
+        var directory = Directory.CreateTempSubdirectory("verification-memory-").FullName;
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:ConnectionString"] = $"Data Source={directory}/memory.db",
+                ["Grains:IdleTimeoutSeconds"] = "1",
+            }).Build();
+            var services = new ServiceCollection()
+                .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+                .AddMetrics()
+                .AddSingleton<SiloMetrics>()
+                .AddSingleton<IVerdictFeed, InProcessVerdictFeed>();
+            services.AddGrainStorage(configuration);
+            services.AddGrainRuntime(configuration);
+            services.AddGrain<IDeploymentGrain, DeploymentGrain>(DeploymentGrain.TypeName);
+            await using var provider = services.BuildServiceProvider();
+            await provider.GetRequiredService<IGrainStorageMigrator>().MigrateAsync(CancellationToken.None);
+            var runtime = provider.GetRequiredService<GrainRuntime>();
+
+            var values = Enumerable.Range(0, valuesPerCohort).Select(i => (double)i).ToArray();
+            for (var i = 0; i < grains; i++)
+            {
+                var id = $"mem-{i}";
+                var grain = runtime.GetGrain<IDeploymentGrain>(id);
+                await grain.RegisterAsync(new RegisterDeploymentInput(id, "svc", "v1",
+                    [new MetricInput("errors", MetricKind.Ratio), new MetricInput("latency", MetricKind.Continuous)]), CancellationToken.None);
+                await grain.RecordAsync(
+                [
+                    new SamplesInput(id, Cohort.Baseline, "errors", Count: 1, Total: 100, BatchId: "e-b"),
+                    new SamplesInput(id, Cohort.Canary, "errors", Count: 2, Total: 100, BatchId: "e-c"),
+                    new SamplesInput(id, Cohort.Baseline, "latency", Values: values, BatchId: "l-b"),
+                    new SamplesInput(id, Cohort.Canary, "latency", Values: values, BatchId: "l-c"),
+                ], CancellationToken.None);
+            }
+
+            await Task.Delay(1100);
+            await runtime.CollectIdleAsync(CancellationToken.None);
+            var empty = Heap();
+
+            // Activate every grain again from storage (the state a restarted silo reaches).
+            for (var i = 0; i < grains; i++)
+            {
+                await runtime.GetGrain<IDeploymentGrain>($"mem-{i}").GetAsync(CancellationToken.None);
+            }
+
+            var active = Heap();
+            await Task.Delay(1100);
+            var collected = await runtime.CollectIdleAsync(CancellationToken.None);
+            var idle = Heap();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"grains={grains} values/cohort={valuesPerCohort} bytes/active-grain={(active - empty) / (double)grains:F0} " +
+                $"bytes/idle-grain={(idle - empty) / (double)grains:F0} deactivated={collected}"));
+            return 0;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static long Heap()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+}
