@@ -1,0 +1,51 @@
+using System.Runtime.InteropServices;
+using Verification.Silo.Runtime;
+
+namespace Verification.Silo.Storage;
+
+/// <summary>Argument checks and conflict messages shared by every <see cref="IGrainStorage"/> provider.</summary>
+internal static class GrainStorageArguments
+{
+    public static void ValidateId(GrainId id)
+    {
+        if (string.IsNullOrEmpty(id.Type))
+        {
+            throw new ArgumentException("The grain type must not be empty.", nameof(id));
+        }
+
+        if (id.Key is null)
+        {
+            throw new ArgumentException("The grain key must not be null.", nameof(id));
+        }
+    }
+
+    public static void ValidateWrite(GrainId id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal)
+    {
+        ValidateId(id);
+        ArgumentNullException.ThrowIfNull(stateJson);
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
+        ArgumentOutOfRangeException.ThrowIfEqual(expectedVersion, long.MaxValue);
+    }
+
+    public static void ValidateList(string grainType, int limit)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(grainType);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+    }
+
+    /// <summary>The payload as an array, without a copy when it already is a whole array.</summary>
+    public static byte[] ToArray(ReadOnlyMemory<byte> payload) =>
+        MemoryMarshal.TryGetArray(payload, out var segment) && segment.Array is not null
+            && segment.Offset == 0 && segment.Count == segment.Array.Length
+            ? segment.Array
+            : payload.ToArray();
+
+    public static GrainStateConflictException StaleVersion(GrainId id, long expectedVersion) =>
+        new(expectedVersion == 0
+            ? $"Grain {id} already exists (expected it to be new)."
+            : $"Grain {id} is not at version {expectedVersion} (written by someone else, or cleared).");
+
+    public static GrainStateConflictException JournalKeyTaken(GrainId id, Exception innerException) =>
+        new($"Grain {id}: a journal entry with one of these sequence numbers or batch ids is already stored.", innerException);
+}

@@ -1,0 +1,39 @@
+namespace Verification.Silo.Storage.Migrations;
+
+/// <summary>
+/// The PostgreSQL schema, one script per version (same tables and constraints as <see cref="SqliteMigrations"/>).
+/// Keys are COLLATE "C" so that ordering (and paging by key) is byte-wise whatever the database locale is,
+/// which is also SQLite's BINARY order.
+/// </summary>
+internal static class PostgresMigrations
+{
+    public static IReadOnlyList<SchemaMigration> All { get; } =
+    [
+        new(1, "0001_initial", """
+            CREATE TABLE grain_state (
+                grain_type text COLLATE "C" NOT NULL,
+                grain_key  text COLLATE "C" NOT NULL,
+                version    bigint NOT NULL CHECK (version > 0),
+                state      text NOT NULL,
+                updated_at timestamptz NOT NULL,
+                PRIMARY KEY (grain_type, grain_key)
+            );
+
+            CREATE TABLE grain_journal (
+                grain_type text COLLATE "C" NOT NULL,
+                grain_key  text COLLATE "C" NOT NULL,
+                seq        bigint NOT NULL,
+                batch_id   text COLLATE "C" NULL,
+                payload    bytea NOT NULL,
+                PRIMARY KEY (grain_type, grain_key, seq),
+                FOREIGN KEY (grain_type, grain_key) REFERENCES grain_state (grain_type, grain_key) ON DELETE CASCADE
+            );
+
+            -- Payloads are packed binary samples that do not compress: skip the futile TOAST compression attempt.
+            ALTER TABLE grain_journal ALTER COLUMN payload SET STORAGE EXTERNAL;
+
+            CREATE UNIQUE INDEX ux_grain_journal_batch_id ON grain_journal (grain_type, grain_key, batch_id)
+                WHERE batch_id IS NOT NULL;
+            """),
+    ];
+}

@@ -1,0 +1,291 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Verification.Silo.Runtime;
+using Verification.Silo.Storage.Migrations;
+
+namespace Verification.Silo.Storage;
+
+/// <summary>
+/// Grain storage on PostgreSQL, for several silo processes over one database. Every write is one
+/// transaction sent as one batch (state statement + one multi-row journal insert) plus the commit:
+/// two round trips. The version check is done by the row itself (<c>UPDATE … WHERE version = expected</c>,
+/// or an insert that finds the key taken), so two processes racing on a grain serialise on its row lock
+/// and the loser sees zero rows: a conflict, never a lost update.
+/// </summary>
+internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrator, IAsyncDisposable
+{
+    private const string Provider = "postgres";
+
+    /// <summary>Serialises migrations across processes (pg_advisory_xact_lock key; ASCII "Verifica").</summary>
+    private const long MigrationLockKey = 0x5665726966696361;
+
+    private const string InsertStateSql = """
+        INSERT INTO grain_state (grain_type, grain_key, version, state, updated_at) VALUES (@type, @key, 1, @state, @now)
+        ON CONFLICT (grain_type, grain_key) DO NOTHING
+        """;
+
+    private const string UpdateStateSql = """
+        UPDATE grain_state SET version = @version, state = @state, updated_at = @now
+        WHERE grain_type = @type AND grain_key = @key AND version = @expected
+        """;
+
+    private const string InsertJournalSql = """
+        INSERT INTO grain_journal (grain_type, grain_key, seq, batch_id, payload)
+        SELECT @type, @key, j.seq, j.batch_id, j.payload FROM unnest(@seqs, @batch_ids, @payloads) AS j (seq, batch_id, payload)
+        """;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<PostgresGrainStorage> _logger;
+    private readonly string _location;
+
+    public PostgresGrainStorage(string connectionString, TimeProvider timeProvider, ILogger<PostgresGrainStorage> logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _timeProvider = timeProvider;
+        _logger = logger;
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Only where, never who: the connection string may carry a password.
+        _location = $"{builder.ConnectionStringBuilder.Host}:{builder.ConnectionStringBuilder.Port}/{builder.ConnectionStringBuilder.Database}";
+        _dataSource = builder.Build();
+    }
+
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Two silo processes starting at once: the second waits here until the first committed, then finds
+        // nothing pending. The lock is released with the transaction.
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
+        {
+            lockCommand.Parameters.AddWithValue("key", MigrationLockKey);
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await ExecuteAsync(connection, transaction, """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    bigint PRIMARY KEY,
+                name       text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """, cancellationToken);
+        var applied = new List<long>();
+        await using (var select = new NpgsqlCommand("SELECT version FROM schema_migrations", connection, transaction))
+        {
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                applied.Add(reader.GetInt64(0));
+            }
+        }
+
+        var pending = SchemaMigrationPlan.Pending(PostgresMigrations.All, applied);
+        foreach (var migration in pending)
+        {
+            await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
+            await using var record = new NpgsqlCommand(
+                "INSERT INTO schema_migrations (version, name) VALUES (@version, @name)", connection, transaction);
+            record.Parameters.AddWithValue("version", (long)migration.Version);
+            record.Parameters.AddWithValue("name", migration.Name);
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var migration in pending)
+        {
+            StorageLog.MigrationApplied(_logger, Provider, migration.Version, migration.Name);
+        }
+
+        StorageLog.SchemaReady(_logger, Provider, _location, PostgresMigrations.All.Count);
+        return pending.Count;
+    }
+
+    public async Task<StoredState?> ReadAsync(GrainId id, CancellationToken cancellationToken)
+    {
+        GrainStorageArguments.ValidateId(id);
+        await using var command = _dataSource.CreateCommand(
+            "SELECT state, version FROM grain_state WHERE grain_type = @type AND grain_key = @key");
+        AddGrain(command.Parameters, id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new StoredState(reader.GetString(0), reader.GetInt64(1)) : null;
+    }
+
+    public async Task<long> WriteAsync(GrainId id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
+        CancellationToken cancellationToken)
+    {
+        GrainStorageArguments.ValidateWrite(id, stateJson, expectedVersion, journal);
+        var newVersion = expectedVersion + 1;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+
+        var state = new NpgsqlBatchCommand(expectedVersion == 0 ? InsertStateSql : UpdateStateSql);
+        AddGrain(state.Parameters, id);
+        state.Parameters.AddWithValue("state", stateJson);
+        state.Parameters.AddWithValue("now", _timeProvider.GetUtcNow());
+        if (expectedVersion != 0)
+        {
+            state.Parameters.AddWithValue("version", newVersion);
+            state.Parameters.AddWithValue("expected", expectedVersion);
+        }
+
+        batch.BatchCommands.Add(state);
+        if (journal.Count > 0)
+        {
+            batch.BatchCommands.Add(JournalInsert(id, journal));
+        }
+
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            StorageLog.WriteConflict(_logger, id.ToString(), expectedVersion);
+            throw GrainStorageArguments.JournalKeyTaken(id, ex);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            // The journal rows found no state row: the grain does not exist (the state statement matched nothing).
+            StorageLog.WriteConflict(_logger, id.ToString(), expectedVersion);
+            throw GrainStorageArguments.StaleVersion(id, expectedVersion);
+        }
+
+        if (state.RecordsAffected == 0)
+        {
+            // The transaction is rolled back on disposal: the journal rows of this batch are undone too.
+            StorageLog.WriteConflict(_logger, id.ToString(), expectedVersion);
+            throw GrainStorageArguments.StaleVersion(id, expectedVersion);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return newVersion;
+    }
+
+    public async Task ClearAsync(GrainId id, long expectedVersion, CancellationToken cancellationToken)
+    {
+        GrainStorageArguments.ValidateId(id);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
+        if (expectedVersion == 0)
+        {
+            // Version 0 means "does not exist": clearing it succeeds only if that is still true, and changes nothing.
+            await using var exists = _dataSource.CreateCommand("SELECT 1 FROM grain_state WHERE grain_type = @type AND grain_key = @key");
+            AddGrain(exists.Parameters, id);
+            if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
+            {
+                throw GrainStorageArguments.StaleVersion(id, 0);
+            }
+
+            return;
+        }
+
+        // One statement: the journal goes with the state row (ON DELETE CASCADE), atomically.
+        await using var command = _dataSource.CreateCommand(
+            "DELETE FROM grain_state WHERE grain_type = @type AND grain_key = @key AND version = @expected");
+        AddGrain(command.Parameters, id);
+        command.Parameters.AddWithValue("expected", expectedVersion);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            StorageLog.WriteConflict(_logger, id.ToString(), expectedVersion);
+            throw GrainStorageArguments.StaleVersion(id, expectedVersion);
+        }
+    }
+
+    public async IAsyncEnumerable<JournalEntry> ReadJournalAsync(GrainId id, long afterSequence,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        GrainStorageArguments.ValidateId(id);
+        await using var command = _dataSource.CreateCommand("""
+            SELECT seq, batch_id, payload FROM grain_journal
+            WHERE grain_type = @type AND grain_key = @key AND seq > @after ORDER BY seq
+            """);
+        AddGrain(command.Parameters, id);
+        command.Parameters.AddWithValue("after", afterSequence);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new JournalEntry(
+                reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetFieldValue<byte[]>(2));
+        }
+    }
+
+    public async Task<IReadOnlyList<StoredGrain>> ListAsync(string grainType, string? afterKey, int limit,
+        CancellationToken cancellationToken)
+    {
+        GrainStorageArguments.ValidateList(grainType, limit);
+        await using var command = _dataSource.CreateCommand(afterKey is null
+            ? "SELECT grain_key, state, version FROM grain_state WHERE grain_type = @type ORDER BY grain_key LIMIT @limit"
+            : """
+              SELECT grain_key, state, version FROM grain_state
+              WHERE grain_type = @type AND grain_key > @after ORDER BY grain_key LIMIT @limit
+              """);
+        command.Parameters.AddWithValue("type", grainType);
+        command.Parameters.AddWithValue("limit", limit);
+        if (afterKey is not null)
+        {
+            command.Parameters.AddWithValue("after", afterKey);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var grains = new List<StoredGrain>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            grains.Add(new StoredGrain(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        }
+
+        return grains;
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = _dataSource.CreateCommand("SELECT count(*) FROM schema_migrations");
+            return await command.ExecuteScalarAsync(cancellationToken) is long;
+        }
+        catch (NpgsqlException ex)
+        {
+            StorageLog.PingFailed(_logger, ex, Provider);
+            return false;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private static NpgsqlBatchCommand JournalInsert(GrainId id, IReadOnlyList<JournalEntry> journal)
+    {
+        // One statement for any number of entries: arrays unnested server-side, so one round trip and one plan.
+        var sequences = new long[journal.Count];
+        var batchIds = new string?[journal.Count];
+        var payloads = new byte[journal.Count][];
+        for (var i = 0; i < journal.Count; i++)
+        {
+            sequences[i] = journal[i].Sequence;
+            batchIds[i] = journal[i].BatchId;
+            payloads[i] = GrainStorageArguments.ToArray(journal[i].Payload);
+        }
+
+        var command = new NpgsqlBatchCommand(InsertJournalSql);
+        AddGrain(command.Parameters, id);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("seqs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = sequences });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("batch_ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batchIds });
+        command.Parameters.Add(new NpgsqlParameter<byte[][]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = payloads });
+        return command;
+    }
+
+    private static void AddGrain(NpgsqlParameterCollection parameters, GrainId id)
+    {
+        parameters.AddWithValue("type", id.Type);
+        parameters.AddWithValue("key", id.Key);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
