@@ -30,7 +30,7 @@ internal static class NdjsonSamples
             }
             catch (JsonException e)
             {
-                throw new NdjsonLineException(lineNumber, Problems.JsonField(e), Problems.JsonReason(e));
+                throw new NdjsonLineException(lineNumber, Problems.JsonField(e, whole: "line"), Problems.JsonReason(e));
             }
 
             batches.Add(batch ?? throw new NdjsonLineException(lineNumber, "line", "must be a JSON object, not null"));

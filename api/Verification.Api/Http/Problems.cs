@@ -36,8 +36,8 @@ internal static class Problems
             or BadHttpRequestException;
 
     /// <summary>The JSON path of a deserialization error, without the root marker ("$.metrics[0].kind" → "metrics[0].kind").</summary>
-    public static string JsonField(JsonException e) =>
-        e.Path is { Length: > 1 } path ? path.TrimStart('$').TrimStart('.') : "body";
+    public static string JsonField(JsonException e, string whole = "body") =>
+        e.Path is { Length: > 1 } path ? path.TrimStart('$').TrimStart('.') : whole;
 
     /// <summary>System.Text.Json messages end with "Path: … | LineNumber: … | BytePositionInLine: …"; keep the sentence.</summary>
     public static string JsonReason(JsonException e)

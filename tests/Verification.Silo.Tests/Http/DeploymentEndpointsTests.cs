@@ -11,8 +11,8 @@ public sealed class DeploymentEndpointsTests(SiloFactory factory) : IClassFixtur
 {
     private readonly HttpClient _http = factory.CreateClient();
 
-    private static string RegisterJson(string id, string version = "v2") => $$"""
-        {"id":"{{id}}","service":"checkout","version":"{{version}}","metrics":[
+    private static string RegisterJson(string id, string version = "v2") => $$$"""
+        {"id":"{{{id}}}","service":"checkout","version":"{{{version}}}","metrics":[
           {"name":"errors","kind":"RATIO","direction":"INCREASE","critical":true},
           {"name":"latency","kind":"CONTINUOUS"}],
          "analysis":{"method":"MANN_WHITNEY","alpha":0.05}}
