@@ -60,13 +60,19 @@ log "running tests"
 status=0
 dotnet test "$ROOT/Verification.sln" -c Release --no-build --nologo \
   --logger "console;verbosity=normal" --results-directory "$PGTMP/results" "$@" >"$PGTMP/test.log" 2>&1 || status=$?
-# Per-test lines for failures, and every project's summary line.
-grep -E '^\s+(Failed|Skipped) |^(Passed!|Failed!)|error' "$PGTMP/test.log" | grep -v 'Skipped .*\[0 s\]$' || true
-passed=$(grep -Eo 'Passed: +[0-9]+' "$PGTMP/test.log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -Eo 'Failed: +[0-9]+' "$PGTMP/test.log" | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -Eo 'Skipped: +[0-9]+' "$PGTMP/test.log" | awk '{s+=$2} END {print s+0}')
+# Failed and skipped tests by name, and every project's summary line.
+grep -E '^\s+(Failed|Skipped) |^(Passed|Failed)! |error [A-Z]+[0-9]+' "$PGTMP/test.log" || true
+count() { { grep -Eo "$1: +[0-9]+" "$PGTMP/test.log" || true; } | awk '{s+=$2} END {print s+0}'; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # Failed without a failing test (build error, crashed test host): show the end of the log.
   tail -n 80 "$PGTMP/test.log"
+fi
+if [ "$passed" -eq 0 ]; then
+  echo "test.sh: no test ran" >&2
+  status=1
 fi
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
