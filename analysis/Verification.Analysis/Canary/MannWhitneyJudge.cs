@@ -43,7 +43,15 @@ internal static class MannWhitneyJudge
 
         if (c.AsSpan().SequenceEqual(b) || (b[0] == b[^1] && c[0] == c[^1] && b[0] == c[0]))
         {
-            return Judged(MetricClassification.Pass, pValue: 1, effect: 0, shiftLow: 0, shiftHigh: 0, nonInferior: true);
+            // Kayenta passes identical data with ratio 1; one value per cohort is no evidence for promotion, though.
+            return Judged(MetricClassification.Pass, pValue: 1, effect: 0, shiftLow: 0, shiftHigh: 0, nonInferior: b.Length > 1 && c.Length > 1);
+        }
+
+        if (b.Length == 1 && c.Length == 1)
+        {
+            // One value per cohort: R's wilcox.test (which Kayenta ports) cannot form the interval, and Kayenta reports
+            // the failed classification as Error.
+            return Judged(MetricClassification.Error, double.NaN, double.NaN, double.NaN, double.NaN, nonInferior: false);
         }
 
         var test = MannWhitney.TestSorted(c, b, ConfidenceLevel, RankSumMethod.Normal);
@@ -64,10 +72,10 @@ internal static class MannWhitneyJudge
                     metric.Name,
                     label,
                     metric.Critical,
-                    pValue,
+                    MetricAssessment.Finite(pValue),
                     MetricAssessment.Finite(effect),
-                    scale > 0 ? shiftLow / scale : null,
-                    scale > 0 ? shiftHigh / scale : null,
+                    scale > 0 ? MetricAssessment.Finite(shiftLow / scale) : null,
+                    scale > 0 ? MetricAssessment.Finite(shiftHigh / scale) : null,
                     baseline.ReportedCount,
                     canary.ReportedCount),
                 nonInferior,

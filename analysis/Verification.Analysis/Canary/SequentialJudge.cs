@@ -7,7 +7,7 @@ namespace Verification.Analysis.Canary;
 /// <list type="bullet">
 /// <item>Ratio: <see cref="RateRatioTest"/> on the cumulative counts (rate ratio canary/baseline).</item>
 /// <item>Continuous: <see cref="MeanDifferenceTest"/> on the means, plus a tail test per bad direction: the share of
-/// each cohort's values beyond the pooled 95th (or 5th) percentile, judged with <see cref="RateRatioTest"/> as a
+/// each cohort's values beyond the pooled 99th (or 1st) percentile, judged with <see cref="RateRatioTest"/> as a
 /// rate of exceedances. Under "no difference" the pooled sample is exchangeable, so a threshold chosen from the
 /// pooled values does not favour either cohort; this catches a heavier tail at an equal median, which a test
 /// of means can miss. The tail test can only fail a metric; promotion rests on the mean's bound.</item>
@@ -18,7 +18,7 @@ namespace Verification.Analysis.Canary;
 internal static class SequentialJudge
 {
     /// <summary>Share of pooled values in the tail the tail test watches.</summary>
-    public const double TailShare = 0.05;
+    public const double TailShare = 0.01;
 
     /// <summary>How many always-valid tests a metric spends α on.</summary>
     public static int TestCount(CanaryMetric metric)
@@ -105,24 +105,27 @@ internal static class SequentialJudge
     /// <summary>Exceedance-rate test beyond the pooled tail threshold; estimate and bounds on the log ratio of exceedance rates.</summary>
     internal static ConfidenceSequence TailTest(LogHistogram baseline, LogHistogram canary, bool upper, double alpha)
     {
-        var keys = baseline.Buckets.Keys.Union(canary.Buckets.Keys).ToList();
-        keys.Sort();
+        var keys = new long[baseline.BucketCount + canary.BucketCount];
+        baseline.Keys.CopyTo(keys, 0);
+        canary.Keys.CopyTo(keys, baseline.BucketCount);
+        Array.Sort(keys);
         if (upper)
         {
-            keys.Reverse();
+            Array.Reverse(keys);
         }
 
         var pooled = baseline.Count + canary.Count;
         long inTail = 0, canaryInTail = 0, baselineInTail = 0;
-        foreach (var key in keys)
+        for (var i = 0; i < keys.Length && inTail < TailShare * pooled; i++)
         {
-            if (inTail >= TailShare * pooled)
+            if (i > 0 && keys[i] == keys[i - 1])
             {
-                break;
+                // A bucket both cohorts hold appears twice in the merged keys.
+                continue;
             }
 
-            var b = baseline.Buckets.GetValueOrDefault(key);
-            var c = canary.Buckets.GetValueOrDefault(key);
+            var b = baseline[keys[i]];
+            var c = canary[keys[i]];
             baselineInTail += b;
             canaryInTail += c;
             inTail += b + c;

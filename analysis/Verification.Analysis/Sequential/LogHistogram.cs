@@ -16,7 +16,14 @@ internal sealed class LogHistogram
 
     public long Count { get; private set; }
 
-    public IReadOnlyDictionary<long, long> Buckets => _buckets;
+    /// <summary>Number of non-empty buckets.</summary>
+    public int BucketCount => _buckets.Count;
+
+    /// <summary>Keys of the non-empty buckets (see <see cref="Key"/>), unordered.</summary>
+    public Dictionary<long, long>.KeyCollection Keys => _buckets.Keys;
+
+    /// <summary>Values in the bucket with this key (0 if none).</summary>
+    public long this[long key] => _buckets.GetValueOrDefault(key);
 
     public void Add(double value)
     {

@@ -28,23 +28,27 @@ internal static class MeanDifferenceTest
     /// <summary>Prior s.d. of Δ in units of the pooled standard deviation (Cohen's d ≈ 0.25: a small-to-medium shift).</summary>
     public const double PriorEffectSize = 0.25;
 
-    public static ConfidenceSequence Test(in Moments canary, in Moments baseline, double alpha)
+    public static ConfidenceSequence Test(in Moments canary, in Moments baseline, double alpha) =>
+        Test(canary.Count, canary.Mean, canary.Variance, baseline.Count, baseline.Mean, baseline.Variance, alpha);
+
+    /// <summary>The test from summary statistics (sample variances with n − 1 denominators).</summary>
+    public static ConfidenceSequence Test(long canaryCount, double canaryMean, double canaryVariance, long baselineCount, double baselineMean,
+        double baselineVariance, double alpha)
     {
-        var estimate = canary.Mean - baseline.Mean;
-        if (canary.Count < MinObservations || baseline.Count < MinObservations)
+        var estimate = canaryMean - baselineMean;
+        if (canaryCount < MinObservations || baselineCount < MinObservations)
         {
             return ConfidenceSequence.Uninformative(estimate);
         }
 
-        var v = (canary.Variance / canary.Count) + (baseline.Variance / baseline.Count);
+        var v = (canaryVariance / canaryCount) + (baselineVariance / baselineCount);
         if (v <= 0)
         {
             // Both cohorts constant: the difference is known exactly.
             return new ConfidenceSequence(estimate == 0 ? 1 : 0, estimate, estimate, estimate);
         }
 
-        var pooled = (((canary.Count - 1) * canary.Variance) + ((baseline.Count - 1) * baseline.Variance))
-            / (canary.Count + baseline.Count - 2);
+        var pooled = (((canaryCount - 1) * canaryVariance) + ((baselineCount - 1) * baselineVariance)) / (canaryCount + baselineCount - 2);
         var tau2 = PriorEffectSize * PriorEffectSize * pooled;
         var logLambda = (0.5 * Math.Log(v / (v + tau2))) + (estimate * estimate * tau2 / (2 * v * (v + tau2)));
         var pValue = Math.Min(1, Math.Exp(-logLambda));

@@ -31,9 +31,11 @@ internal static class RateRatioTest
     public const double PriorScale = 1.0;
 
     private const double GridHalfWidth = 6 * PriorScale;
-    private const int GridPoints = 1201;
+    private const int GridPoints = 241;
     private const double BisectionRange = 50;
+    private const double BisectionTolerance = 1e-8;
     private static readonly double[] LogRatioGrid = BuildGrid();
+    private static readonly double[] RatioGrid = LogRatioGrid.Select(Math.Exp).ToArray();
     private static readonly double[] LogPriorWeights = BuildLogWeights();
 
     /// <summary>Tests canary count/exposure against baseline count/exposure at level <paramref name="alpha"/>; bounds and estimate on log r.</summary>
@@ -58,11 +60,22 @@ internal static class RateRatioTest
         // D(ρ) = ℓ(ρ) − ℓ(0) = x_c·ρ − k·log(s·e^ρ + 1 − s).
         double Drift(double logRatio) => (xc * logRatio) - ((xc + xb) * LogShareMix(share, logRatio));
 
-        var logMixture = double.NegativeInfinity;
-        for (var i = 0; i < LogRatioGrid.Length; i++)
+        // log Σ w_i e^{D(ρ_i)} by log-sum-exp: one log and one exp per grid point.
+        Span<double> terms = stackalloc double[GridPoints];
+        var largest = double.NegativeInfinity;
+        for (var i = 0; i < GridPoints; i++)
         {
-            logMixture = LogAdd(logMixture, LogPriorWeights[i] + Drift(LogRatioGrid[i]));
+            terms[i] = LogPriorWeights[i] + (xc * LogRatioGrid[i]) - ((xc + xb) * Math.Log((share * RatioGrid[i]) + 1 - share));
+            largest = Math.Max(largest, terms[i]);
         }
+
+        var scaled = 0.0;
+        foreach (var term in terms)
+        {
+            scaled += Math.Exp(term - largest);
+        }
+
+        var logMixture = largest + Math.Log(scaled);
 
         var pValue = Math.Min(1, Math.Exp(-logMixture));
         var threshold = logMixture - Math.Log(1 / alpha);
@@ -84,7 +97,7 @@ internal static class RateRatioTest
             return outside < inside ? double.NegativeInfinity : double.PositiveInfinity;
         }
 
-        for (var i = 0; i < 100 && Math.Abs(outside - inside) > 1e-10; i++)
+        for (var i = 0; i < 100 && Math.Abs(outside - inside) > BisectionTolerance; i++)
         {
             var middle = (inside + outside) / 2;
             if (drift(middle) > threshold)
