@@ -19,6 +19,7 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
     private readonly HashSet<string> _batchIds = new(StringComparer.Ordinal);
 
     private IReadOnlyList<MetricDefinition>? _definitions;
+    private DeploymentJudge? _judge;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -29,12 +30,16 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             return;
         }
 
+        // Replay the journal: the judge's summaries are a function of the stored samples only.
+        _judge = new DeploymentJudge(State.Registration);
         await foreach (var entry in ReadJournalAsync(0, cancellationToken).ConfigureAwait(false))
         {
             if (entry.BatchId is not null)
             {
                 _batchIds.Add(entry.BatchId);
             }
+
+            _judge.Add(SampleBatchCodec.Decode(entry.Payload.Span));
         }
     }
 
@@ -55,15 +60,34 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
                     $"Deployment '{GrainId.Key}' is already registered with a different {difference}; register the change under a new id.");
         }
 
-        var state = new DeploymentState(normalized, time.GetUtcNow(), null, DeploymentStatus.Verifying, 1, [], Verdicts.NoJudge);
+        var now = time.GetUtcNow();
+        var judge = new DeploymentJudge(normalized);
+        var state = new DeploymentState(normalized, now, null, DeploymentStatus.Verifying, 1, [], judge.Judge(Verdicts.NotJudged, now, now));
         await WriteStateAsync(state, cancellationToken).ConfigureAwait(false);
         _definitions = DeploymentValidation.Definitions(normalized);
+        _judge = judge;
         verdicts.Publish(GrainId.Key, state.Verdict);
         return new RegisterResult(ToDeployment(state), Created: true);
     }
 
-    public Task<Deployment?> GetAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(State is null ? null : ToDeployment(State));
+    public async Task<Deployment?> GetAsync(CancellationToken cancellationToken)
+    {
+        if (State is not { } state)
+        {
+            return null;
+        }
+
+        // Time alone moves a verdict (minimum duration reached, window closed): judge at every read, store a change.
+        var verdict = Rejudge(state, time.GetUtcNow());
+        if (!DeploymentJudge.SameAnswer(verdict, state.Verdict))
+        {
+            state = state with { Verdict = verdict };
+            await WriteStateAsync(state, cancellationToken).ConfigureAwait(false);
+            verdicts.Publish(GrainId.Key, verdict);
+        }
+
+        return ToDeployment(state);
+    }
 
     public Task<IReadOnlyList<MetricDefinition>?> GetMetricsAsync(CancellationToken cancellationToken) =>
         Task.FromResult(_definitions);
@@ -100,6 +124,8 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             var stored = new StoredBatch(batch.Cohort, batch.Metric, batch.At ?? now, batch.Count ?? 0, batch.Total ?? 0,
                 batch.Values is null ? null : [.. batch.Values]);
             journal.Add(new JournalEntry(sequence++, batch.BatchId, SampleBatchCodec.Encode(stored)));
+            // Fed before the write: if the write fails, the runtime drops this activation and the judge with it.
+            Judge.Add(stored);
             summaries[(batch.Metric, batch.Cohort)] = Add(summaries.GetValueOrDefault((batch.Metric, batch.Cohort)), stored);
             values += stored.Values?.Length ?? 1;
         }
@@ -114,8 +140,14 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         {
             NextSequence = sequence,
             Summaries = [.. summaries.Values.OrderBy(s => s.Metric, StringComparer.Ordinal).ThenBy(s => s.Cohort)],
+            Verdict = Rejudge(state, now),
         };
         await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(false);
+        if (!DeploymentJudge.SameAnswer(next.Verdict, state.Verdict))
+        {
+            verdicts.Publish(GrainId.Key, next.Verdict);
+        }
+
         _batchIds.UnionWith(newIds);
         metrics.Batches.Add(journal.Count);
         metrics.Values.Add(values);
@@ -142,6 +174,12 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         await WriteStateAsync(next, cancellationToken).ConfigureAwait(false);
         return ToDeployment(next);
     }
+
+    /// <summary>While verifying, the judge's verdict at <paramref name="now"/>; after completion the verdict stays as it was.</summary>
+    private Verdict Rejudge(DeploymentState state, DateTimeOffset now) =>
+        state.Status == DeploymentStatus.Verifying ? Judge.Judge(state.Verdict, state.StartedAt, now) : state.Verdict;
+
+    private DeploymentJudge Judge => _judge ?? throw new InvalidOperationException("The deployment is not registered.");
 
     /// <summary>The API view of a stored state (also used for listings, without activating grains).</summary>
     public static Deployment ToDeployment(DeploymentState state)

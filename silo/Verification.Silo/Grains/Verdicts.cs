@@ -5,14 +5,6 @@ namespace Verification.Silo.Grains;
 /// <summary>Verdicts that do not come from judging samples.</summary>
 internal static class Verdicts
 {
-    /// <summary>
-    /// What a deployment answers while this build has no canary judge: never a guessed decision.
-    /// Replaced by the judge's verdict once the canary judge is wired in.
-    /// </summary>
-    public static Verdict NoJudge { get; } = new(
-        Decision.Pending,
-        "No canary judge is configured in this build, so no decision is made; the verdict stays PENDING.",
-        Score: null,
-        DecidedAt: null,
-        Metrics: []);
+    /// <summary>The verdict before the first judgement (never stored: a registration judges at once).</summary>
+    public static Verdict NotJudged { get; } = new(Decision.Pending, "Not judged yet.", Score: null, DecidedAt: null, Metrics: []);
 }

@@ -36,7 +36,8 @@ public sealed class DeploymentGrainTests
         Assert.Equal(new AnalysisInput(AnalysisMethod.Sequential, 0.01), d.Analysis);
         Assert.Equal(Direction.Increase, d.Metrics[0].Direction);
         Assert.Equal(Decision.Pending, d.Verdict.Decision);
-        Assert.Contains("No canary judge", d.Verdict.Reason, StringComparison.Ordinal);
+        Assert.Null(d.Verdict.DecidedAt);
+        Assert.Equal([Classification.Nodata, Classification.Nodata], d.Verdict.Metrics.Select(m => m.Classification));
     }
 
     [Fact]
