@@ -45,4 +45,11 @@ public sealed record SloStatus(
     IReadOnlyList<BurnRate> BurnRates,
     SloAlert Alert,
     TimeSpan? TimeToExhaustion,
-    SliceCounts? Slices);
+    SliceCounts? Slices)
+{
+    /// <summary>
+    /// The budget gate of the architecture brief: no promotion while the budget is spent or
+    /// burning at page level.
+    /// </summary>
+    public bool BlocksPromotion => BudgetRemaining <= 0 || Alert == SloAlert.Page;
+}

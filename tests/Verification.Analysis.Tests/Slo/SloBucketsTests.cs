@@ -69,6 +69,7 @@ public sealed class SloBucketsTests
         Assert.Equal(2.0, status.BudgetConsumed);
         Assert.Equal(-1.0, status.BudgetRemaining);
         Assert.Equal(TimeSpan.Zero, status.TimeToExhaustion);
+        Assert.True(status.BlocksPromotion);
         // The 1 d burn window covers the same minutes: 1/8 · 16 = 2; the 3 d window sees both
         // batches: 5/12 · 16 = 6.667.
         Assert.Equal(2.0, Rate(status, "1d"));
@@ -257,6 +258,38 @@ public sealed class SloBucketsTests
         Assert.Equal(16.0 / 24, Rate(status, "1d"), 12);
         Assert.Equal(16.0 / 72, Rate(status, "3d"), 12);
         Assert.Null(status.TimeToExhaustion);
+    }
+
+    [Fact]
+    public void Evaluate_CalendarDayTimeslicesInKolkata_SlicesAlignedToLocalMidnight()
+    {
+        // Days start at 00:00 IST = 18:30Z; hourly slices start at hh:30Z.
+        var window = new CalendarWindow(CalendarUnit.Day, 1, new DateTime(2026, 1, 1), "Asia/Kolkata");
+        var sut = new SloBuckets(new SloPolicy(Target, window, BudgetingMethod.Timeslices, 0.9, TimeSpan.FromHours(1)));
+        var now = new DateTimeOffset(2026, 1, 10, 21, 0, 0, TimeSpan.Zero);
+        // 18:20Z: the previous day's last slice (17:30–18:29Z); bad, but before the reset.
+        sut.Add(new DateTimeOffset(2026, 1, 10, 18, 20, 0, TimeSpan.Zero), good: 0, total: 10, now);
+        // 19:40Z: slice 19:30–20:29Z of today; bad.
+        sut.Add(new DateTimeOffset(2026, 1, 10, 19, 40, 0, TimeSpan.Zero), good: 5, total: 10, now);
+
+        var status = sut.Evaluate(now);
+
+        // Today: slices 18:30, 19:30, 20:30 (current) elapsed of 24; 1 bad → consumed 1 / (24/16) = 2/3.
+        Assert.Equal(new DateTimeOffset(2026, 1, 10, 18, 30, 0, TimeSpan.Zero), status.Period.Start);
+        Assert.Equal(new SliceCounts(Bad: 1, Elapsed: 3, InPeriod: 24), status.Slices);
+        Assert.Equal(2.0 / 3, status.BudgetConsumed, 12);
+        // Burn windows count the slices they overlap. 5 m (20:56–21:00): slice 20:30 → 0.
+        // 2 h (19:01–21:00): slices 18:30, 19:30, 20:30, one bad → 16/3. 6 h (15:01–21:00): slices
+        // 14:30 … 20:30 (7), two bad → 32/7. 1 d (9 Jan 21:01 – 10 Jan 21:00): slices 9 Jan 20:30 …
+        // 10 Jan 20:30 (25), two bad → 32/25.
+        Assert.Equal(0.0, Rate(status, "5m"));
+        Assert.Equal(16.0 / 3, Rate(status, "2h"), 12);
+        Assert.Equal(32.0 / 7, Rate(status, "6h"), 12);
+        Assert.Equal(32.0 / 25, Rate(status, "1d"), 12);
+        // A 1-day period scales the factors by 1/30: page 0.48 / 0.2 needs 5 m or 30 m (both 0);
+        // ticket 0.1 is exceeded by 1 d and 2 h.
+        Assert.Equal(SloAlert.Ticket, status.Alert);
+        Assert.False(status.BlocksPromotion);
     }
 
     [Fact]
