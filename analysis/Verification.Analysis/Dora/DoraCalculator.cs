@@ -68,10 +68,10 @@ public static class DoraCalculator
         var weeks = new List<DoraWeek>();
         var day = from.UtcDateTime.Date;
         var monday = day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
-        for (var start = new DateTimeOffset(monday, TimeSpan.Zero); start <= to; start = start.AddDays(DaysPerWeek))
+        for (var start = new DateTimeOffset(monday, TimeSpan.Zero); start < to; start = start.AddDays(DaysPerWeek))
         {
             var end = start.AddDays(DaysPerWeek);
-            var last = end > to;
+            var last = end >= to;
             var metrics = Compute(deployments, incidents, start < from ? from : start, last ? to : end, includeEnd: last);
             weeks.Add(new DoraWeek(ISOWeek.GetYear(start.UtcDateTime), ISOWeek.GetWeekOfYear(start.UtcDateTime), metrics));
         }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Verification.Analysis.Slo;
@@ -189,7 +190,7 @@ public static partial class OpenSloParser
             return null;
         }
 
-        return new SloDefinition(service, name, displayName, description, indicator, window, method.Value, objectives);
+        return new SloDefinition(service, name, displayName, description, indicator, window, method.Value, objectives.AsReadOnly());
     }
 
     private static string? Name(YamlMappingNode metadata, string path, OpenSloReader reader)
@@ -332,7 +333,7 @@ public static partial class OpenSloParser
             return null;
         }
 
-        return new SloMetricSource(type, sourceRef, fields);
+        return new SloMetricSource(type, sourceRef, fields.ToImmutableSortedDictionary(StringComparer.Ordinal));
     }
 
     private static SloWindow? ReadTimeWindow(YamlMappingNode spec, string specPath, OpenSloReader reader)

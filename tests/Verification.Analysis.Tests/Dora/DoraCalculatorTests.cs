@@ -178,6 +178,20 @@ public sealed class DoraCalculatorTests
         Assert.Equal(2.25, sut[1].Metrics.RecoveryTimeHours);
     }
 
+    [Fact]
+    public void Weekly_RangeEndingOnMonday_OneWeekIncludingItsEnd()
+    {
+        // 9 March 2026 00:00 is a Monday: the range is exactly ISO week 10, and a deployment
+        // finishing at its very end is counted (the range is closed like Compute's window).
+        DoraDeployment[] deployments = [Deployment("d", At(3, 8, 23), At(3, 9, 0), DoraDeploymentStatus.Promoted)];
+
+        var sut = DoraCalculator.Weekly(deployments, [], At(3, 2, 0), At(3, 9, 0));
+
+        var week = Assert.Single(sut);
+        Assert.Equal(10, week.IsoWeek);
+        Assert.Equal(1.0 / 7, week.Metrics.DeploymentFrequencyPerDay, 12);
+    }
+
     [Theory]
     [InlineData(1.0, PerformanceLevel.Elite)]
     [InlineData(0.99, PerformanceLevel.High)]

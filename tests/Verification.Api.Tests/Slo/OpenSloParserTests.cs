@@ -290,6 +290,18 @@ public sealed class OpenSloParserTests
     }
 
     [Fact]
+    public void Parse_SameInputTwice_EqualDefinitions()
+    {
+        var first = OpenSloParser.Parse(InlineSlo).Slos.Single();
+
+        var second = OpenSloParser.Parse(InlineSlo).Slos.Single();
+
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, OpenSloParser.Parse(InlineSlo.Replace("99.9", "99.5", StringComparison.Ordinal)).Slos.Single());
+        Assert.NotEqual(first, OpenSloParser.Parse(InlineSlo.Replace("[1m]))\n        total", "[5m]))\n        total", StringComparison.Ordinal)).Slos.Single());
+    }
+
+    [Fact]
     public void Parse_Empty_NoSlosNoErrors()
     {
         var sut = OpenSloParser.Parse("");
