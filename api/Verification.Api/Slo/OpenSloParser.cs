@@ -124,8 +124,17 @@ public static partial class OpenSloParser
         return Result(slos.Select(s => s.Slo).ToList(), reader, notes);
     }
 
+    // Errors are listed in document order (SLI documents are read first, wherever they stand).
     private static OpenSloParseResult Result(List<SloDefinition> slos, OpenSloReader reader, List<string> notes) =>
-        reader.Errors.Count > 0 ? new OpenSloParseResult([], reader.Errors.ToList(), notes) : new OpenSloParseResult(slos, [], notes);
+        reader.Errors.Count > 0
+            ? new OpenSloParseResult([], reader.Errors.OrderBy(e => DocumentIndex(e.Path)).ToList(), notes)
+            : new OpenSloParseResult(slos, [], notes);
+
+    private static int DocumentIndex(string path) =>
+        path.StartsWith("documents[", StringComparison.Ordinal)
+        && int.TryParse(path.AsSpan(10, path.IndexOf(']', StringComparison.Ordinal) - 10), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            ? index
+            : -1;
 
     private static Dictionary<string, SloIndicator?> ReadSliDocuments(
         List<(string Path, string Kind, YamlMappingNode Root)> documents,
@@ -178,7 +187,8 @@ public static partial class OpenSloParser
         var indicator = ReadIndicator(spec, specPath, indicators, reader);
         var window = ReadTimeWindow(spec, specPath, reader);
         var method = ReadBudgetingMethod(spec, specPath, reader);
-        var objectives = method is { } m && window is not null ? ReadObjectives(spec, specPath, m, window, reader, notes) : null;
+        // Objectives are read even when the window or method is wrong, so that all errors show.
+        var objectives = ReadObjectives(spec, specPath, method, window, reader, notes);
         if (OpenSloReader.Child(spec, "alertPolicies") is not null)
         {
             notes.Add($"{specPath}.alertPolicies ignored: alerts follow the multi-window, multi-burn-rate policy");
@@ -486,8 +496,8 @@ public static partial class OpenSloParser
     private static List<SloObjective>? ReadObjectives(
         YamlMappingNode spec,
         string specPath,
-        BudgetingMethod method,
-        SloWindow window,
+        BudgetingMethod? method,
+        SloWindow? window,
         OpenSloReader reader,
         List<string> notes)
     {
@@ -532,8 +542,8 @@ public static partial class OpenSloParser
     private static SloObjective? ReadObjective(
         YamlMappingNode item,
         string path,
-        BudgetingMethod method,
-        SloWindow window,
+        BudgetingMethod? method,
+        SloWindow? window,
         OpenSloReader reader,
         List<string> notes)
     {
@@ -589,17 +599,18 @@ public static partial class OpenSloParser
         {
             (sliceTarget, sliceWindow, sliceOk) = ReadTimeSlice(item, path, reader);
         }
-        else if (OpenSloReader.Child(item, "timeSliceTarget") is not null || OpenSloReader.Child(item, "timeSliceWindow") is not null)
+        else if (method == BudgetingMethod.Occurrences
+            && (OpenSloReader.Child(item, "timeSliceTarget") is not null || OpenSloReader.Child(item, "timeSliceWindow") is not null))
         {
             notes.Add($"{path}: timeSliceTarget and timeSliceWindow ignored with Occurrences budgeting");
         }
 
-        if (value is null || !sliceOk)
+        if (value is null || !sliceOk || window is null || method is null)
         {
             return null;
         }
 
-        return new SloObjective(displayName, value.Value, new SloPolicy(value.Value, window, method, sliceTarget, sliceWindow));
+        return new SloObjective(displayName, value.Value, new SloPolicy(value.Value, window, method.Value, sliceTarget, sliceWindow));
     }
 
     private static (double? Target, TimeSpan? Window, bool Ok) ReadTimeSlice(YamlMappingNode item, string path, OpenSloReader reader)

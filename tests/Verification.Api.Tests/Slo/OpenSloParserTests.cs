@@ -168,6 +168,8 @@ public sealed class OpenSloParserTests
                 "documents[1].spec.service: is required",
                 "documents[1].spec.indicatorRef: no SLI named 'missing-sli' in the input",
                 "documents[1].spec.timeWindow[0].duration: a rolling window must be given in m, h, d or w",
+                "documents[1].spec.objectives[0].target: must be between 0 and 1 (exclusive)",
+                "documents[1].spec.objectives[1].targetPercent: must be between 0 and 100 (exclusive)",
             ],
             Errors(sut));
     }
@@ -265,6 +267,49 @@ public sealed class OpenSloParserTests
             [
                 "documents[0].spec.timeWindow[0].calendar.startTime: must be a local date and time without zone, e.g. 2026-01-01 00:00:00",
                 "documents[0].spec.timeWindow[0].calendar.timeZone: unknown IANA time zone 'Mars/Olympus'",
+            ],
+            Errors(sut));
+    }
+
+    [Fact]
+    public void Parse_InvalidSliAfterSlo_ErrorsInDocumentOrderWithoutFollowOnError()
+    {
+        var slo = InlineSlo.Replace("  indicator:\n    metadata:", "  indicatorRef: broken\n  unused:\n    metadata:", StringComparison.Ordinal);
+        var yaml = slo + """
+
+            ---
+            apiVersion: openslo/v1
+            kind: SLO
+            metadata:
+              name: second
+            spec:
+              service: checkout
+              indicatorRef: broken
+              timeWindow: [{duration: 0d}]
+              budgetingMethod: Occurrences
+              objectives: [{target: 0.99}]
+            ---
+            apiVersion: openslo/v1
+            kind: SLI
+            metadata:
+              name: broken
+            spec:
+              ratioMetric:
+                total:
+                  metricSource:
+                    spec: {metric: requests}
+            """;
+
+        Assert.Contains("indicatorRef: broken", slo, StringComparison.Ordinal);
+
+        var sut = OpenSloParser.Parse(yaml);
+
+        // Both SLOs refer to an SLI that exists but is invalid: only the SLI's own error is
+        // reported for it, and errors come in document order though SLIs are read first.
+        Assert.Equal(
+            [
+                "documents[1].spec.timeWindow[0].duration: must be a duration shorthand such as 28d, 4w, 1M (number then m, h, d, w, M, Q or Y)",
+                "documents[2].spec.ratioMetric.good: exactly one of good and bad must be given",
             ],
             Errors(sut));
     }
