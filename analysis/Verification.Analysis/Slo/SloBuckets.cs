@@ -131,7 +131,9 @@ public sealed class SloBuckets
         }
 
         var remaining = 1 - consumed;
-        var periodLength = Policy.Window is RollingWindow rolling ? rolling.Duration : period.Length;
+        // The rolling duration, or the current calendar period's length (a month of 28 to 31 days,
+        // an hour less or more across a daylight-saving change).
+        var periodLength = period.Length;
         var alert = BurnRateAlerting.Classify(rates, periodLength);
         return new SloStatus(period, good, total, consumed, remaining, rates, alert, TimeToExhaustion(remaining, rates, periodLength), slices);
     }

@@ -69,6 +69,35 @@ public sealed class CalendarWindowTests
     }
 
     [Fact]
+    public void PeriodAt_DailyStartInSpringForwardGap_TakenWithOffsetBeforeTheJump()
+    {
+        // Days start at 02:30 Berlin time. On 29 March 2026 clocks jump from 02:00 CET to 03:00
+        // CEST, so 02:30 does not exist: it is read with the offset before the jump (+1), i.e.
+        // 01:30Z (= 03:30 CEST). The day before started at 02:30 CET = 01:30Z as well, so that day
+        // is 24 h long; the next starts at 02:30 CEST = 00:30Z.
+        var sut = new CalendarWindow(CalendarUnit.Day, 1, new DateTime(2026, 1, 1, 2, 30, 0), "Europe/Berlin");
+
+        var period = sut.PeriodAt(new DateTimeOffset(2026, 3, 29, 12, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 29, 1, 30, 0, TimeSpan.Zero), period.Start);
+        Assert.Equal(new DateTimeOffset(2026, 3, 30, 0, 30, 0, TimeSpan.Zero), period.End);
+        Assert.Equal(TimeSpan.FromHours(23), period.Length);
+    }
+
+    [Fact]
+    public void PeriodAt_DailyStartInFallBackOverlap_FirstOccurrence()
+    {
+        // On 25 October 2026 02:30 Berlin time occurs twice (CEST, then CET); the period starts at
+        // the first, 00:30Z, and runs to 02:30 CET on the 26th = 01:30Z: 25 h.
+        var sut = new CalendarWindow(CalendarUnit.Day, 1, new DateTime(2026, 1, 1, 2, 30, 0), "Europe/Berlin");
+
+        var period = sut.PeriodAt(new DateTimeOffset(2026, 10, 25, 12, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(new DateTimeOffset(2026, 10, 25, 0, 30, 0, TimeSpan.Zero), period.Start);
+        Assert.Equal(new DateTimeOffset(2026, 10, 26, 1, 30, 0, TimeSpan.Zero), period.End);
+    }
+
+    [Fact]
     public void Constructor_ThirteenMonths_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new CalendarWindow(CalendarUnit.Month, 13, new DateTime(2026, 1, 1), "UTC"));
