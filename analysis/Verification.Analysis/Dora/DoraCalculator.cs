@@ -18,8 +18,9 @@ namespace Verification.Analysis.Dora;
 /// finished (promoted, rolled back or aborted).</item>
 /// <item>Failed-deployment recovery time: for a failure with linked incidents, from the first one
 /// opened to the last one resolved (still open: not recovered, left out); for a rollback without
-/// incidents, from the start of the rollout (when the failed change began to reach users) to the
-/// rollback's completion. Median.</item>
+/// incidents, from the detection of the failure (<see cref="DoraDeployment.FailureDetectedAt"/>, else the
+/// start of the rollout, when the failed change began to reach users) to the rollback's completion.
+/// Median.</item>
 /// <item>Deployment rework rate: unplanned ÷ all deployments in the window.</item>
 /// </list>
 /// Levels follow the State of DevOps 2023 clusters: frequency ≥ 1/day elite, ≥ 1/week high, ≥ 1/month
@@ -27,6 +28,7 @@ namespace Verification.Analysis.Dora;
 /// ≤ 15 %; recovery &lt; 1 h, &lt; 1 day, &lt; 1 week; anything else low. The overall level is the lowest
 /// of the defined per-metric levels (a team is as fast as its slowest practice), null when no
 /// production deployment lies in the window. Rework rate has no published cluster and does not count.
+/// Incidents may be passed unfiltered: only those linked to the given deployments are used.
 /// </remarks>
 public static class DoraCalculator
 {
@@ -201,8 +203,9 @@ public static class DoraCalculator
             return restored >= detected ? (restored - detected).TotalHours : null;
         }
 
-        return deployment.Status == DoraDeploymentStatus.RolledBack && deployment.FinishedAt is { } finishedAt
-            ? (finishedAt - deployment.StartedAt).TotalHours
+        var detectedAt = deployment.FailureDetectedAt ?? deployment.StartedAt;
+        return deployment.Status == DoraDeploymentStatus.RolledBack && deployment.FinishedAt is { } finishedAt && finishedAt >= detectedAt
+            ? (finishedAt - detectedAt).TotalHours
             : null;
     }
 

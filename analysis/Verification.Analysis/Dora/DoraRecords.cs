@@ -23,6 +23,8 @@ public enum PerformanceLevel
 /// <param name="CommitTime">First commit of the change; lead time = promotion − commit.</param>
 /// <param name="Unplanned">Deployed to remediate a production problem (rework), not as planned delivery.</param>
 /// <param name="LinkedIncidents">Ids of incidents attributed to this deployment.</param>
+/// <param name="FailureDetectedAt">When the failure was detected (e.g. the ROLLBACK verdict's time); recovery of a
+/// rollback is measured from here, or from <paramref name="StartedAt"/> when unknown.</param>
 public sealed record DoraDeployment(
     string Id,
     string Service,
@@ -33,7 +35,8 @@ public sealed record DoraDeployment(
     DoraDeploymentStatus Status,
     DateTimeOffset? CommitTime,
     bool Unplanned,
-    IReadOnlyList<string> LinkedIncidents)
+    IReadOnlyList<string> LinkedIncidents,
+    DateTimeOffset? FailureDetectedAt = null)
 {
     /// <summary>The environment whose deployments DORA counts.</summary>
     public const string Production = "production";

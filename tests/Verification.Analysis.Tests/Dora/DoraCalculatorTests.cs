@@ -131,6 +131,20 @@ public sealed class DoraCalculatorTests
     }
 
     [Fact]
+    public void Compute_RollbackWithDetectionTime_RecoveryFromDetection()
+    {
+        // Rollout 09:00, ROLLBACK verdict 09:30, rollback done 09:36 → 0.1 h.
+        DoraDeployment[] deployments =
+        [
+            Deployment("d1", At(3, 30, 9), At(3, 30, 9, 36), DoraDeploymentStatus.RolledBack) with { FailureDetectedAt = At(3, 30, 9, 30) },
+        ];
+
+        var sut = DoraCalculator.Compute(deployments, [], Now, 30);
+
+        Assert.Equal(0.1, sut.RecoveryTimeHours!.Value, 12);
+    }
+
+    [Fact]
     public void Compute_DeploymentsAtWindowEnds_BothEndsIncluded()
     {
         DoraDeployment[] deployments =
