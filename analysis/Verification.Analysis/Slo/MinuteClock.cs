@@ -6,9 +6,12 @@ internal static class MinuteClock
     private static readonly long EpochTicks = DateTimeOffset.UnixEpoch.UtcTicks;
 
     /// <summary>The minute that contains <paramref name="at"/> (floor, also before the epoch).</summary>
-    public static long MinuteOf(DateTimeOffset at) => Math.DivRem(at.UtcTicks - EpochTicks, TimeSpan.TicksPerMinute) switch
+    public static long MinuteOf(DateTimeOffset at) => FloorDiv(at.UtcTicks - EpochTicks, TimeSpan.TicksPerMinute);
+
+    /// <summary>Division rounding towards negative infinity (C#'s / rounds towards zero).</summary>
+    public static long FloorDiv(long value, long divisor) => Math.DivRem(value, divisor) switch
     {
-        (var q, var r) when r < 0 => q - 1,
+        (var q, var r) when r != 0 && (r < 0) != (divisor < 0) => q - 1,
         (var q, _) => q,
     };
 

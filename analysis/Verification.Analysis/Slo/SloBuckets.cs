@@ -264,8 +264,8 @@ public sealed class SloBuckets
     // slice is good (no failed event seen).
     private (long Bad, long Count) CountSlices(long anchor, long fromMinute, long toMinute)
     {
-        var first = Math.DivRem(fromMinute - anchor, _sliceMinutes) is var (q1, r1) && r1 < 0 ? q1 - 1 : q1;
-        var last = Math.DivRem(toMinute - anchor, _sliceMinutes) is var (q2, r2) && r2 < 0 ? q2 - 1 : q2;
+        var first = MinuteClock.FloorDiv(fromMinute - anchor, _sliceMinutes);
+        var last = MinuteClock.FloorDiv(toMinute - anchor, _sliceMinutes);
         var target = Policy.TimeSliceTarget!.Value;
         long bad = 0;
         for (var k = first; k <= last; k++)
