@@ -13,7 +13,7 @@ namespace Verification.Silo.Storage;
 /// or an insert that finds the key taken), so two processes racing on a grain serialise on its row lock
 /// and the loser sees zero rows: a conflict, never a lost update.
 /// </summary>
-internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrator, IAsyncDisposable
+internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrator, IAsyncDisposable, IDisposable
 {
     private const string Provider = "postgres";
 
@@ -254,6 +254,8 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public void Dispose() => _dataSource.Dispose();
 
     private static void AddJournal(NpgsqlParameterCollection parameters, IReadOnlyList<JournalEntry> journal)
     {
