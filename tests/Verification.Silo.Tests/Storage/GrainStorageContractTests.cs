@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
 
@@ -370,6 +371,22 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sut.WriteAsync(Id("a"), "1", 0, [Entry(1)], canceled.Token));
 
         Assert.Null(await sut.ReadAsync(Id("a"), Ct));
+    }
+
+    [StorageFact]
+    public async Task WriteAsync_DatabaseErrorThatIsNoConflict_PropagatesAndLaterWritesSucceed()
+    {
+        var connectionString = await CreateEmptyDatabaseAsync();
+        var sut = await StartAsync(connectionString);
+        await sut.WriteAsync(Id("a"), "1", 0, [Entry(1)], Ct);
+        await ExecuteSqlAsync(connectionString, "ALTER TABLE grain_journal RENAME TO grain_journal_away");
+
+        await Assert.ThrowsAnyAsync<DbException>(() => sut.WriteAsync(Id("a"), "2", 1, [Entry(2)], Ct));
+        await ExecuteSqlAsync(connectionString, "ALTER TABLE grain_journal_away RENAME TO grain_journal");
+
+        Assert.Equal(new StoredState("1", 1), await sut.ReadAsync(Id("a"), Ct));
+        Assert.Equal(2, await sut.WriteAsync(Id("a"), "2", 1, [Entry(2)], Ct));
+        Assert.Equal([Row(1), Row(2)], await JournalAsync(sut, Id("a")));
     }
 
     [StorageFact]
