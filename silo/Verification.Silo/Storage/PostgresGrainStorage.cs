@@ -8,10 +8,11 @@ using Verification.Silo.Storage.Migrations;
 namespace Verification.Silo.Storage;
 
 /// <summary>
-/// Grain storage on PostgreSQL, for several silo processes over one database. Every write is one
-/// statement (state and journal together), so one round trip and one implicit transaction. The version check is done by the row itself (<c>UPDATE … WHERE version = expected</c>,
-/// or an insert that finds the key taken), so two processes racing on a grain serialise on its row lock
-/// and the loser sees zero rows: a conflict, never a lost update.
+/// Grain storage on PostgreSQL, for several silo processes over one database. Every write is one statement
+/// (state and journal together): one round trip, one implicit transaction. The version check is done by the
+/// row itself (<c>UPDATE … WHERE version = expected</c>, or an insert that finds the key taken), so two
+/// processes racing on a grain serialise on its row lock and the loser sees zero rows: a conflict, never a
+/// lost update.
 /// </summary>
 internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrator, IAsyncDisposable, IDisposable
 {
