@@ -61,7 +61,8 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
         _logger = logger;
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // Only where, never who: the connection string may carry a password.
-        _location = $"{builder.ConnectionStringBuilder.Host}:{builder.ConnectionStringBuilder.Port}/{builder.ConnectionStringBuilder.Database}";
+        var settings = builder.ConnectionStringBuilder;
+        _location = $"{settings.Host}:{settings.Port}/{settings.Database}";
         _dataSource = builder.Build();
     }
 
