@@ -469,15 +469,15 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
     private void Track(IGrainStorage storage) => _storages.Add((IAsyncDisposable)storage);
 
     /// <summary>A journal entry whose payload is derived from its sequence number, so rows are recognisable.</summary>
-    private static JournalEntry Entry(long sequence, string? batchId = null) => new(sequence, batchId, PayloadOf(sequence));
+    private protected static JournalEntry Entry(long sequence, string? batchId = null) => new(sequence, batchId, PayloadOf(sequence));
 
     private static byte[] PayloadOf(long sequence) => [.. Enumerable.Range(0, 16).Select(i => (byte)((sequence * 31) + i))];
 
     /// <summary>A journal row in a comparable shape (payload as hex, since memory compares by reference).</summary>
-    private static (long Sequence, string? BatchId, string Payload) Row(long sequence, string? batchId = null, byte[]? payload = null) =>
+    private protected static (long Sequence, string? BatchId, string Payload) Row(long sequence, string? batchId = null, byte[]? payload = null) =>
         (sequence, batchId, Convert.ToHexString(payload ?? PayloadOf(sequence)));
 
-    private async Task<List<(long Sequence, string? BatchId, string Payload)>> JournalAsync(
+    private protected async Task<List<(long Sequence, string? BatchId, string Payload)>> JournalAsync(
         IGrainStorage storage, GrainId id, long afterSequence = 0) =>
         [.. (await CollectAsync(storage.ReadJournalAsync(id, afterSequence, Ct)))
             .Select(e => (e.Sequence, e.BatchId, Convert.ToHexString(e.Payload.Span)))];
