@@ -8,33 +8,45 @@ using Verification.Silo.Storage.Migrations;
 namespace Verification.Silo.Storage;
 
 /// <summary>
-/// Grain storage on PostgreSQL, for several silo processes over one database. Every write is one
-/// transaction sent as one batch (state statement + one multi-row journal insert) plus the commit:
-/// two round trips. The version check is done by the row itself (<c>UPDATE … WHERE version = expected</c>,
-/// or an insert that finds the key taken), so two processes racing on a grain serialise on its row lock
-/// and the loser sees zero rows: a conflict, never a lost update.
+/// Grain storage on PostgreSQL, for several silo processes over one database. Every write is one statement
+/// (state and journal together): one round trip, one implicit transaction. The version check is done by the
+/// row itself (<c>UPDATE … WHERE version = expected</c>, or an insert that finds the key taken), so two
+/// processes racing on a grain serialise on its row lock and the loser sees zero rows: a conflict, never a
+/// lost update.
 /// </summary>
-internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrator, IAsyncDisposable
+internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrator, IAsyncDisposable, IDisposable
 {
     private const string Provider = "postgres";
 
     /// <summary>Serialises migrations across processes (pg_advisory_xact_lock key; ASCII "Verifica").</summary>
     private const long MigrationLockKey = 0x5665726966696361;
 
+    // A write is one statement: data-modifying CTEs for the state and the journal, run in PostgreSQL's implicit
+    // transaction (one round trip, atomic). The journal insert only happens when the state statement matched
+    // (EXISTS over s), and the result is how many state rows it matched: 0 means a version conflict.
     private const string InsertStateSql = """
-        INSERT INTO grain_state (grain_type, grain_key, version, state, updated_at) VALUES (@type, @key, 1, @state, @now)
-        ON CONFLICT (grain_type, grain_key) DO NOTHING
+        WITH s AS (
+            INSERT INTO grain_state (grain_type, grain_key, version, state, updated_at) VALUES (@type, @key, 1, @state, @now)
+            ON CONFLICT (grain_type, grain_key) DO NOTHING
+            RETURNING 1)
         """;
 
     private const string UpdateStateSql = """
-        UPDATE grain_state SET version = @version, state = @state, updated_at = @now
-        WHERE grain_type = @type AND grain_key = @key AND version = @expected
+        WITH s AS (
+            UPDATE grain_state SET version = @version, state = @state, updated_at = @now
+            WHERE grain_type = @type AND grain_key = @key AND version = @expected
+            RETURNING 1)
         """;
 
+    // Any number of entries in one statement: arrays unnested server-side, one plan whatever the count.
     private const string InsertJournalSql = """
-        INSERT INTO grain_journal (grain_type, grain_key, seq, batch_id, payload)
-        SELECT @type, @key, j.seq, j.batch_id, j.payload FROM unnest(@seqs, @batch_ids, @payloads) AS j (seq, batch_id, payload)
+        , j AS (
+            INSERT INTO grain_journal (grain_type, grain_key, seq, batch_id, payload)
+            SELECT @type, @key, e.seq, e.batch_id, e.payload FROM unnest(@seqs, @batch_ids, @payloads) AS e (seq, batch_id, payload)
+            WHERE EXISTS (SELECT 1 FROM s))
         """;
+
+    private const string CountStateSql = "\nSELECT count(*) FROM s";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _timeProvider;
@@ -49,7 +61,8 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
         _logger = logger;
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // Only where, never who: the connection string may carry a password.
-        _location = $"{builder.ConnectionStringBuilder.Host}:{builder.ConnectionStringBuilder.Port}/{builder.ConnectionStringBuilder.Database}";
+        var settings = builder.ConnectionStringBuilder;
+        _location = $"{settings.Host}:{settings.Port}/{settings.Database}";
         _dataSource = builder.Build();
     }
 
@@ -118,50 +131,39 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
     {
         GrainStorageArguments.ValidateWrite(id, stateJson, expectedVersion, journal);
         var newVersion = expectedVersion + 1;
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-
-        var state = new NpgsqlBatchCommand(expectedVersion == 0 ? InsertStateSql : UpdateStateSql);
-        AddGrain(state.Parameters, id);
-        state.Parameters.AddWithValue("state", stateJson);
-        state.Parameters.AddWithValue("now", _timeProvider.GetUtcNow());
+        await using var command = _dataSource.CreateCommand(
+            (expectedVersion == 0 ? InsertStateSql : UpdateStateSql) + (journal.Count > 0 ? InsertJournalSql : "") + CountStateSql);
+        AddGrain(command.Parameters, id);
+        command.Parameters.AddWithValue("state", stateJson);
+        command.Parameters.AddWithValue("now", _timeProvider.GetUtcNow());
         if (expectedVersion != 0)
         {
-            state.Parameters.AddWithValue("version", newVersion);
-            state.Parameters.AddWithValue("expected", expectedVersion);
+            command.Parameters.AddWithValue("version", newVersion);
+            command.Parameters.AddWithValue("expected", expectedVersion);
         }
 
-        batch.BatchCommands.Add(state);
         if (journal.Count > 0)
         {
-            batch.BatchCommands.Add(JournalInsert(id, journal));
+            AddJournal(command.Parameters, journal);
         }
 
+        long matched;
         try
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            matched = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             StorageLog.WriteConflict(_logger, id.ToString(), expectedVersion);
             throw GrainStorageArguments.JournalKeyTaken(id, ex);
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+
+        if (matched == 0)
         {
-            // The journal rows found no state row: the grain does not exist (the state statement matched nothing).
             StorageLog.WriteConflict(_logger, id.ToString(), expectedVersion);
             throw GrainStorageArguments.StaleVersion(id, expectedVersion);
         }
 
-        if (state.RecordsAffected == 0)
-        {
-            // The transaction is rolled back on disposal: the journal rows of this batch are undone too.
-            StorageLog.WriteConflict(_logger, id.ToString(), expectedVersion);
-            throw GrainStorageArguments.StaleVersion(id, expectedVersion);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
         return newVersion;
     }
 
@@ -255,9 +257,10 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    private static NpgsqlBatchCommand JournalInsert(GrainId id, IReadOnlyList<JournalEntry> journal)
+    public void Dispose() => _dataSource.Dispose();
+
+    private static void AddJournal(NpgsqlParameterCollection parameters, IReadOnlyList<JournalEntry> journal)
     {
-        // One statement for any number of entries: arrays unnested server-side, so one round trip and one plan.
         var sequences = new long[journal.Count];
         var batchIds = new string?[journal.Count];
         var payloads = new byte[journal.Count][];
@@ -268,12 +271,9 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
             payloads[i] = GrainStorageArguments.ToArray(journal[i].Payload);
         }
 
-        var command = new NpgsqlBatchCommand(InsertJournalSql);
-        AddGrain(command.Parameters, id);
-        command.Parameters.Add(new NpgsqlParameter<long[]>("seqs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = sequences });
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("batch_ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batchIds });
-        command.Parameters.Add(new NpgsqlParameter<byte[][]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = payloads });
-        return command;
+        parameters.Add(new NpgsqlParameter<long[]>("seqs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = sequences });
+        parameters.Add(new NpgsqlParameter<string?[]>("batch_ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batchIds });
+        parameters.Add(new NpgsqlParameter<byte[][]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = payloads });
     }
 
     private static void AddGrain(NpgsqlParameterCollection parameters, GrainId id)

@@ -12,7 +12,7 @@ namespace Verification.Silo.Storage;
 /// Meant for one silo process: several processes on one file would be serialised by SQLite's lock but not
 /// group-committed, and no network file system gives SQLite the locking it needs.
 /// </summary>
-internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator, IAsyncDisposable
+internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator, IAsyncDisposable, IDisposable
 {
     private const string Provider = "sqlite";
     private const int SqliteBusyTimeoutSeconds = 30;
@@ -179,6 +179,12 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator,
     }
 
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
+
+    /// <summary>
+    /// For containers disposed synchronously (a service provider refuses to dispose an IAsyncDisposable-only
+    /// singleton synchronously). Waits for queued writes to commit; there is no synchronization context to deadlock on.
+    /// </summary>
+    public void Dispose() => _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
     {

@@ -75,11 +75,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
             // WAL: readers never block the writer nor see a half-written transaction. synchronous=FULL in WAL
             // mode syncs the log at every commit, so an acknowledged write survives power loss (NORMAL only
             // survives a process crash). busy_timeout: another process (a backup, the CLI) may hold the lock briefly.
+            // journal_size_limit: after a checkpoint the WAL file is truncated back to 64 MB if a burst grew it.
             pragma.CommandText = """
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = FULL;
                 PRAGMA busy_timeout = 5000;
                 PRAGMA foreign_keys = ON;
+                PRAGMA journal_size_limit = 67108864;
                 """;
             pragma.ExecuteNonQuery();
             return connection;

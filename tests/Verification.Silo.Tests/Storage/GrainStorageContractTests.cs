@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
 
@@ -373,6 +374,22 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
     }
 
     [StorageFact]
+    public async Task WriteAsync_DatabaseErrorThatIsNoConflict_PropagatesAndLaterWritesSucceed()
+    {
+        var connectionString = await CreateEmptyDatabaseAsync();
+        var sut = await StartAsync(connectionString);
+        await sut.WriteAsync(Id("a"), "1", 0, [Entry(1)], Ct);
+        await ExecuteSqlAsync(connectionString, "ALTER TABLE grain_journal RENAME TO grain_journal_away");
+
+        await Assert.ThrowsAnyAsync<DbException>(() => sut.WriteAsync(Id("a"), "2", 1, [Entry(2)], Ct));
+        await ExecuteSqlAsync(connectionString, "ALTER TABLE grain_journal_away RENAME TO grain_journal");
+
+        Assert.Equal(new StoredState("1", 1), await sut.ReadAsync(Id("a"), Ct));
+        Assert.Equal(2, await sut.WriteAsync(Id("a"), "2", 1, [Entry(2)], Ct));
+        Assert.Equal([Row(1), Row(2)], await JournalAsync(sut, Id("a")));
+    }
+
+    [StorageFact]
     public async Task MigrateAsync_SecondStart_AppliesNothingAndKeepsData()
     {
         var connectionString = await CreateEmptyDatabaseAsync();
@@ -452,15 +469,15 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
     private void Track(IGrainStorage storage) => _storages.Add((IAsyncDisposable)storage);
 
     /// <summary>A journal entry whose payload is derived from its sequence number, so rows are recognisable.</summary>
-    private static JournalEntry Entry(long sequence, string? batchId = null) => new(sequence, batchId, PayloadOf(sequence));
+    private protected static JournalEntry Entry(long sequence, string? batchId = null) => new(sequence, batchId, PayloadOf(sequence));
 
     private static byte[] PayloadOf(long sequence) => [.. Enumerable.Range(0, 16).Select(i => (byte)((sequence * 31) + i))];
 
     /// <summary>A journal row in a comparable shape (payload as hex, since memory compares by reference).</summary>
-    private static (long Sequence, string? BatchId, string Payload) Row(long sequence, string? batchId = null, byte[]? payload = null) =>
+    private protected static (long Sequence, string? BatchId, string Payload) Row(long sequence, string? batchId = null, byte[]? payload = null) =>
         (sequence, batchId, Convert.ToHexString(payload ?? PayloadOf(sequence)));
 
-    private async Task<List<(long Sequence, string? BatchId, string Payload)>> JournalAsync(
+    private protected async Task<List<(long Sequence, string? BatchId, string Payload)>> JournalAsync(
         IGrainStorage storage, GrainId id, long afterSequence = 0) =>
         [.. (await CollectAsync(storage.ReadJournalAsync(id, afterSequence, Ct)))
             .Select(e => (e.Sequence, e.BatchId, Convert.ToHexString(e.Payload.Span)))];

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
 
 namespace Verification.Silo.Tests.Storage;
@@ -18,6 +19,23 @@ public sealed class GrainStorageServiceCollectionExtensionsTests(SqliteDatabaseF
         Assert.IsType<SqliteGrainStorage>(sut);
         Assert.Same(sut, services.GetRequiredService<IGrainStorage>());
         Assert.Same(sut, services.GetRequiredService<IGrainStorageMigrator>());
+    }
+
+    [Fact]
+    public async Task AddGrainStorage_ContainerDisposedSynchronously_KeepsWhatWasWritten()
+    {
+        var connectionString = database.CreateEmptyDatabase();
+        var id = new GrainId("deployment", "d1");
+        var services = Services(new() { ["Storage:ConnectionString"] = connectionString }).BuildServiceProvider();
+        await services.GetRequiredService<IGrainStorageMigrator>().MigrateAsync(CancellationToken.None);
+        var write = services.GetRequiredService<IGrainStorage>().WriteAsync(id, "{}", 0, [], CancellationToken.None);
+
+        services.Dispose();
+
+        Assert.Equal(1, await write);
+        await using var reopened = Services(new() { ["Storage:ConnectionString"] = connectionString }).BuildServiceProvider();
+        var sut = reopened.GetRequiredService<IGrainStorage>();
+        Assert.Equal(new StoredState("{}", 1), await sut.ReadAsync(id, CancellationToken.None));
     }
 
     [Fact]

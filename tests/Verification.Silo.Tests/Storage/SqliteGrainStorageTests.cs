@@ -50,6 +50,27 @@ public sealed class SqliteGrainStorageTests(SqliteDatabaseFixture database)
     }
 
     [Fact]
+    public async Task WriteAsync_FilesAsLeftByAProcessKilledRightAfterTheAcknowledgement_HoldTheWrite()
+    {
+        // A killed process leaves exactly what it had handed to the OS: copying the files while the writer still
+        // holds them open (no checkpoint, no close) is that state. The acknowledged write must be in it.
+        var path = Path.Combine(database.Directory, "crash", "verification.db");
+        var sut = await StartAsync(SqliteDatabaseFixture.ConnectionStringFor(path));
+        await sut.WriteAsync(Id("a"), "1", 0, [Entry(1)], Ct);
+        await sut.WriteAsync(Id("a"), "2", 1, [Entry(2)], Ct);
+        var copy = Path.Combine(database.Directory, "crash-copy", "verification.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        File.Copy(path, copy);
+        File.Copy(path + "-wal", copy + "-wal");
+
+        var recovered = await StartAsync(SqliteDatabaseFixture.ConnectionStringFor(copy));
+
+        Assert.True(new FileInfo(path + "-wal").Length > 0);
+        Assert.Equal(new StoredState("2", 2), await recovered.ReadAsync(Id("a"), Ct));
+        Assert.Equal([Row(1), Row(2)], await JournalAsync(recovered, Id("a")));
+    }
+
+    [Fact]
     public async Task WriteAsync_AfterDispose_ThrowsObjectDisposed()
     {
         var sut = (SqliteGrainStorage)await StartAsync();

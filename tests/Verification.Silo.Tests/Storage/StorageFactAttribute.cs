@@ -32,7 +32,8 @@ public sealed class StorageFactDiscoverer(IMessageSink diagnosticMessageSink) : 
         ArgumentNullException.ThrowIfNull(testMethod);
         var requirement = testMethod.TestClass.Class.GetCustomAttributes(typeof(RequiresEnvironmentAttribute)).FirstOrDefault();
         var variable = requirement?.GetConstructorArguments().FirstOrDefault() as string;
-        if (variable is not null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)) && !RequiresEnvironmentAttribute.IsCi)
+        var missing = variable is not null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable));
+        if (missing && !RequiresEnvironmentAttribute.IsCi)
         {
             return
             [

@@ -47,7 +47,10 @@ public sealed class StorageOptionsValidatorTests
     {
         var result = _sut.Validate(null, new StorageOptions { Provider = "postgres" });
 
-        Assert.StartsWith("Storage:ConnectionString must be set to a PostgreSQL connection string", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Equal(
+            "Storage:ConnectionString must be set to a PostgreSQL connection string (e.g. " +
+            "'Host=localhost;Database=verification;Username=verification') when Storage:Provider is 'postgres'.",
+            result.FailureMessage);
     }
 
     [Fact]
@@ -55,7 +58,8 @@ public sealed class StorageOptionsValidatorTests
     {
         var result = _sut.Validate(null, new StorageOptions { Provider = "postgres", ConnectionString = "Hots=db" });
 
-        Assert.StartsWith("Storage:ConnectionString is not valid for provider 'postgres': ", result.FailureMessage, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "Storage:ConnectionString is not valid for provider 'postgres': ", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("hots", result.FailureMessage, StringComparison.OrdinalIgnoreCase);
     }
 
