@@ -85,13 +85,13 @@ internal sealed class CumulativeDeltaConverter
     {
         lock (_gate)
         {
-            if (_series.Count + proposedNew < _options.MaxSeries)
+            if (_series.Count + proposedNew <= _options.MaxSeries)
             {
                 return true;
             }
 
             SweepLocked(_timeProvider.GetUtcNow(), force: true);
-            return _series.Count + proposedNew < _options.MaxSeries;
+            return _series.Count + proposedNew <= _options.MaxSeries;
         }
     }
 
