@@ -219,12 +219,19 @@ internal sealed class RemoteWriteTranslator(CumulativeDeltaConverter converter, 
             var parsed = new List<(double Le, double Value)>(buckets.Count);
             foreach (var (le, value) in buckets)
             {
-                if (!double.TryParse(le, NumberStyles.Float, CultureInfo.InvariantCulture, out var bound) || double.IsNaN(bound))
+                // Prometheus spells the open bucket "+Inf", which .NET does not parse.
+                if (le == "+Inf")
+                {
+                    parsed.Add((double.PositiveInfinity, value));
+                }
+                else if (double.TryParse(le, NumberStyles.Float, CultureInfo.InvariantCulture, out var bound) && double.IsFinite(bound))
+                {
+                    parsed.Add((bound, value));
+                }
+                else
                 {
                     return null;
                 }
-
-                parsed.Add((bound, value));
             }
 
             parsed.Sort((a, b) => a.Le.CompareTo(b.Le));
