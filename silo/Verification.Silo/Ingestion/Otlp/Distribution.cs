@@ -11,6 +11,12 @@ internal abstract class Distribution
     public abstract IEnumerable<Bucket> Buckets();
 
     /// <summary>
+    /// False when some observations have no finite value to stand at: a histogram without buckets,
+    /// sum, min or max, or exponential buckets beyond the range of a double.
+    /// </summary>
+    public bool HasRepresentativeValues => Buckets().All(b => b.Count == 0 || double.IsFinite(b.Representative));
+
+    /// <summary>
     /// Every observation as its bucket's representative value, in bucket order. When the histogram
     /// holds more than <paramref name="cap"/> observations, each bucket keeps
     /// <c>count · cap / total</c> of them, rounded by largest remainder so that exactly

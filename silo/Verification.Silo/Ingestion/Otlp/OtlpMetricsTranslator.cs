@@ -276,10 +276,18 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
             var key = SeriesKey(typeof(T).Name, link, name, resource, scope, attributes);
             var identity = string.Create(CultureInfo.InvariantCulture, $"{key}\u001f{start}\u001f{time}\u001f{distribution.Count}\u001f{sum:R}");
             session.NoteLink(link, time);
-            if (Increase(temporality, name, key, link, target, start, time, distribution, out var increase))
+            if (!Increase(temporality, name, key, link, target, start, time, distribution, out var increase))
             {
-                Count(Assembler.RouteDistribution(link, roles, increase, time, identity), name, "histogram");
+                return;
             }
+
+            if (increase is not null && roles.Any(r => r.Kind == MetricRoleKind.Value) && !increase.HasRepresentativeValues)
+            {
+                Rejections.Add(RejectReason.BadValue, $"histogram '{name}' has observations without a finite representative value");
+                return;
+            }
+
+            Count(Assembler.RouteDistribution(link, roles, increase, time, identity), name, "histogram");
         }
 
         /// <summary>Delta points pass through; cumulative ones go through the converter. False when rejected.</summary>
@@ -383,7 +391,12 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
             {
                 if (attribute.Key is not (TelemetryLink.DeploymentAttribute or TelemetryLink.CohortAttribute))
                 {
-                    attributes[attribute.Key] = attribute.Value?.ToString() ?? string.Empty;
+                    attributes[attribute.Key] = attribute.Value switch
+                    {
+                        null => string.Empty,
+                        { ValueCase: AnyValue.ValueOneofCase.StringValue } v => v.StringValue,
+                        var v => v.ToString(),
+                    };
                 }
             }
 

@@ -206,6 +206,12 @@ internal sealed class RemoteWriteTranslator(CumulativeDeltaConverter converter, 
                     continue;
                 }
 
+                if (increase is not null && roles.Any(r => r.Kind == MetricRoleKind.Value) && !increase.HasRepresentativeValues)
+                {
+                    rejections.Add(RejectReason.BadValue, $"classic histogram '{name}' has only the +Inf bucket", buckets.Count);
+                    continue;
+                }
+
                 var identity = string.Create(CultureInfo.InvariantCulture, $"{key}\u001f{timestamp}\u001f{distribution.Count}");
                 assembler.RouteDistribution(link, roles, increase, time, identity);
                 accepted += buckets.Count;

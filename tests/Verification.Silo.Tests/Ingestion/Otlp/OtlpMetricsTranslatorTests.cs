@@ -288,6 +288,48 @@ public sealed class OtlpMetricsTranslatorTests
     }
 
     [Fact]
+    public void Translate_HistogramWithoutBucketsOrSum_BadValueForContinuous()
+    {
+        var sut = Translator(out _);
+        var point = new HistogramDataPoint { TimeUnixNano = At(10), StartTimeUnixNano = At(0), Count = 4 };
+
+        var result = sut.Apply(Request(Resource(DeploymentId, "canary", Histogram("http.duration", Delta, point))));
+
+        Assert.Empty(result.Batches);
+        Assert.Equal(new Dictionary<RejectReason, long> { [RejectReason.BadValue] = 1 }, result.Rejections);
+    }
+
+    [Fact]
+    public void Translate_HistogramWithoutBucketsButSum_MeanStandsForAll()
+    {
+        var sut = Translator(out _);
+        var point = new HistogramDataPoint { TimeUnixNano = At(10), StartTimeUnixNano = At(0), Count = 4, Sum = 2 };
+
+        var result = sut.Apply(Request(Resource(DeploymentId, "canary", Histogram("http.duration", Delta, point))));
+
+        Assert.Equal([0.5, 0.5, 0.5, 0.5], Assert.Single(result.Batches, b => b.Metric == "latency").Values!);
+    }
+
+    [Fact]
+    public void Translate_ExponentialBucketBeyondDoubleRange_BadValue()
+    {
+        var sut = Translator(out _);
+        var point = new ExponentialHistogramDataPoint
+        {
+            Scale = 0, TimeUnixNano = At(10), StartTimeUnixNano = At(0), Count = 1,
+            Positive = new ExponentialHistogramDataPoint.Types.Buckets { Offset = 5000 },
+        };
+        point.Positive.BucketCounts.Add(1);
+        var histogram = new ExponentialHistogram { AggregationTemporality = Delta };
+        histogram.DataPoints.Add(point);
+
+        var result = sut.Apply(Request(Resource(DeploymentId, "canary", new Metric { Name = "http.duration", ExponentialHistogram = histogram })));
+
+        Assert.Empty(result.Batches);
+        Assert.Equal(new Dictionary<RejectReason, long> { [RejectReason.BadValue] = 1 }, result.Rejections);
+    }
+
+    [Fact]
     public void Translate_Summary_RejectedAsUnsupported()
     {
         var sut = Translator(out _);

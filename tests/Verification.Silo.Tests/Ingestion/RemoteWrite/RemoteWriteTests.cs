@@ -121,6 +121,17 @@ public sealed class RemoteWriteTests
     }
 
     [Fact]
+    public void Translate_CounterAppearsAfterCohortWasSeen_CountedFromZero()
+    {
+        var sut = Translator(out _);
+        Apply(sut, Write(Series("http_requests_total", "canary", [("pod", "a")], (100, 10))));
+
+        var result = Apply(sut, Counters(2, 130, 20));
+
+        Assert.Equal([(Cohort.Canary, "error-rate", 2L, 30L)], result.Ratios());
+    }
+
+    [Fact]
     public void Translate_SeveralSamplesPerSeries_ChainedInOrder()
     {
         var sut = Translator(out _);
