@@ -108,7 +108,7 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
     /// <summary>The state of one translation: assembler, rejections, counters.</summary>
     private sealed class Run(DeltaSession session, TargetResolver resolver, TelemetryIngestionOptions options)
     {
-        public SampleAssembler Assembler { get; } = new(Source, session, options.MaxObservationsPerDataPoint);
+        public SampleAssembler Assembler { get; } = new(Source, session, options);
 
         public RejectionTally Rejections { get; } = new();
 
@@ -196,7 +196,11 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
             session.NoteLink(link, point.TimeUnixNano);
             if (counter is not { } temporality)
             {
-                Count(Assembler.RouteGauge(link, roles, value, point.TimeUnixNano, identity), name, "gauge");
+                if (Reserve(roles, 1, name))
+                {
+                    Count(Assembler.RouteGauge(link, roles, value, point.TimeUnixNano, identity), name, "gauge");
+                }
+
                 return;
             }
 
@@ -287,7 +291,10 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
                 return;
             }
 
-            Count(Assembler.RouteDistribution(link, roles, increase, time, identity), name, "histogram");
+            if (Reserve(roles, increase?.Count ?? 0, name))
+            {
+                Count(Assembler.RouteDistribution(link, roles, increase, time, identity), name, "histogram");
+            }
         }
 
         /// <summary>Delta points pass through; cumulative ones go through the converter. False when rejected.</summary>
@@ -315,6 +322,17 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
                     Rejections.Add(RejectReason.BadValue, $"'{name}' without aggregation temporality");
                     return false;
             }
+        }
+
+        private bool Reserve(IReadOnlyList<MetricRole> roles, ulong observations, string name)
+        {
+            if (Assembler.TryReserveObservations(roles, observations))
+            {
+                return true;
+            }
+
+            Rejections.Add(RejectReason.TooManyObservations, $"'{name}'");
+            return false;
         }
 
         private void Count(bool routed, string name, string type)

@@ -20,6 +20,8 @@ internal enum RejectReason
     BadValue,
     /// <summary>The converter already tracks its maximum number of cumulative series.</summary>
     TooManySeries,
+    /// <summary>The request already produced its maximum number of CONTINUOUS values.</summary>
+    TooManyObservations,
 }
 
 /// <summary>Counts rejected data points per reason, keeping the first example of each for the message.</summary>
@@ -69,6 +71,7 @@ internal sealed class RejectionTally
         RejectReason.UnsupportedType => "of an instrument type the metric cannot use",
         RejectReason.BadValue => "with a bad value",
         RejectReason.TooManySeries => "over the series limit",
+        RejectReason.TooManyObservations => "over the observations limit of one request",
         _ => reason.ToString(),
     };
 }

@@ -27,10 +27,28 @@ namespace Verification.Silo.Ingestion.Otlp;
 /// <para>Batch ids are a hash of what went into the batch (series, timestamps, values and the pending
 /// state read), so a retried request that was not committed yields the same ids.</para>
 /// </remarks>
-internal sealed class SampleAssembler(string source, DeltaSession session, int maxObservationsPerDataPoint)
+internal sealed class SampleAssembler(string source, DeltaSession session, TelemetryIngestionOptions options)
 {
+    private long _observationBudget = options.MaxObservationsPerRequest;
+
     private readonly Dictionary<(TelemetryLink Link, string Metric), ValueBatch> _values = [];
     private readonly Dictionary<(TelemetryLink Link, string Metric), RatioBatch> _ratios = [];
+
+    /// <summary>
+    /// Reserves room for the values a point adds to CONTINUOUS metrics (<paramref name="observations"/>
+    /// per value role, at most the per-point cap); false when the request's budget is spent.
+    /// </summary>
+    public bool TryReserveObservations(IReadOnlyList<MetricRole> roles, ulong observations)
+    {
+        var needed = roles.Count(r => r.Kind == MetricRoleKind.Value) * (long)Math.Min(observations, (ulong)options.MaxObservationsPerDataPoint);
+        if (needed > _observationBudget)
+        {
+            return false;
+        }
+
+        _observationBudget -= needed;
+        return true;
+    }
 
     /// <summary>Routes a counter increase (null: a baseline point, seen but nothing to count). False when no role takes counters.</summary>
     public bool RouteCounter(TelemetryLink link, IReadOnlyList<MetricRole> roles, double? increase, ulong timeUnixNano, string identity)
@@ -80,7 +98,7 @@ internal sealed class SampleAssembler(string source, DeltaSession session, int m
                     var values = Values(link, role.Metric, timeUnixNano, identity);
                     if (increase is not null)
                     {
-                        values.Values.AddRange(increase.Observations(maxObservationsPerDataPoint));
+                        values.Values.AddRange(increase.Observations(options.MaxObservationsPerDataPoint));
                     }
 
                     break;

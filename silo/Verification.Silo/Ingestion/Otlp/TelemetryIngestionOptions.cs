@@ -5,6 +5,7 @@ internal sealed class TelemetryIngestionOptions
 {
     public const int DefaultMaxBodyBytes = 32 * 1024 * 1024;
     public const int DefaultMaxObservationsPerDataPoint = 10_000;
+    public const int DefaultMaxObservationsPerRequest = 1_000_000;
     public const int DefaultMaxSeries = 200_000;
     public static readonly TimeSpan DefaultSeriesIdleTimeout = TimeSpan.FromMinutes(30);
 
@@ -17,6 +18,12 @@ internal sealed class TelemetryIngestionOptions
     /// tests lose power but not their false-rollback guarantee.
     /// </summary>
     public int MaxObservationsPerDataPoint { get; set; } = DefaultMaxObservationsPerDataPoint;
+
+    /// <summary>
+    /// Most CONTINUOUS values one request may produce (8 MB of doubles at the default); points past
+    /// it are rejected, so a small body of many histogram points cannot expand without bound.
+    /// </summary>
+    public int MaxObservationsPerRequest { get; set; } = DefaultMaxObservationsPerRequest;
 
     /// <summary>Most cumulative series whose last value is remembered; points of further new series are rejected.</summary>
     public int MaxSeries { get; set; } = DefaultMaxSeries;
@@ -35,6 +42,12 @@ internal sealed class TelemetryIngestionOptions
         {
             throw new InvalidOperationException(
                 $"{nameof(MaxObservationsPerDataPoint)} must be positive, got {MaxObservationsPerDataPoint}.");
+        }
+
+        if (MaxObservationsPerRequest <= 0)
+        {
+            throw new InvalidOperationException(
+                $"{nameof(MaxObservationsPerRequest)} must be positive, got {MaxObservationsPerRequest}.");
         }
 
         if (MaxSeries <= 0)

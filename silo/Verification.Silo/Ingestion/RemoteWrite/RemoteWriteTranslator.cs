@@ -52,7 +52,7 @@ internal sealed class RemoteWriteTranslator(CumulativeDeltaConverter converter, 
         ArgumentNullException.ThrowIfNull(lookup);
         var session = converter.BeginSession();
         var resolver = new TargetResolver(lookup, prometheusNames: true);
-        var assembler = new SampleAssembler(Source, session, options.MaxObservationsPerDataPoint);
+        var assembler = new SampleAssembler(Source, session, options);
         var rejections = new RejectionTally();
         var histograms = new SortedDictionary<string, HistogramGroup>(StringComparer.Ordinal);
         long accepted = 0;
@@ -113,6 +113,12 @@ internal sealed class RemoteWriteTranslator(CumulativeDeltaConverter converter, 
                 var time = (ulong)sample.Timestamp * NanosPerMilli;
                 var identity = string.Create(CultureInfo.InvariantCulture, $"{key}\u001f{sample.Timestamp}\u001f{sample.Value:R}");
                 session.NoteLink(link, time);
+                if (!assembler.TryReserveObservations(roles, 1))
+                {
+                    rejections.Add(RejectReason.TooManyObservations, $"'{name}'");
+                    continue;
+                }
+
                 var routed = assembler.RouteGauge(link, roles, sample.Value, time, identity);
                 if (roles.Any(r => r.Kind is MetricRoleKind.Count or MetricRoleKind.Total))
                 {
@@ -209,6 +215,12 @@ internal sealed class RemoteWriteTranslator(CumulativeDeltaConverter converter, 
                 if (increase is not null && roles.Any(r => r.Kind == MetricRoleKind.Value) && !increase.HasRepresentativeValues)
                 {
                     rejections.Add(RejectReason.BadValue, $"classic histogram '{name}' has only the +Inf bucket", buckets.Count);
+                    continue;
+                }
+
+                if (!assembler.TryReserveObservations(roles, increase?.Count ?? 0))
+                {
+                    rejections.Add(RejectReason.TooManyObservations, $"'{name}'", buckets.Count);
                     continue;
                 }
 

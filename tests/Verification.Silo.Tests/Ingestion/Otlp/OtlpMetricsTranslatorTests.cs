@@ -330,6 +330,23 @@ public sealed class OtlpMetricsTranslatorTests
     }
 
     [Fact]
+    public void Translate_ObservationsOverRequestBudget_LaterPointsRejected()
+    {
+        var sut = Translator(out _, new TelemetryIngestionOptions { MaxObservationsPerRequest = 6 });
+        var request = Request(Resource(DeploymentId, "canary",
+            Histogram("http.duration", Delta,
+                HistogramPoint([1], [2, 2], At(10), At(0)),
+                HistogramPoint([1], [1, 2], At(10), At(0), min: 0, max: 3)),
+            Gauge("cpu", Point(0.5, At(10)), Point(0.6, At(10)))));
+
+        var result = sut.Apply(request);
+
+        Assert.Equal([1, 1, 1, 1], Assert.Single(result.Batches, b => b.Metric == "latency").Values!);
+        Assert.Equal([0.5, 0.6], Assert.Single(result.Batches, b => b.Metric == "cpu").Values!);
+        Assert.Equal(new Dictionary<RejectReason, long> { [RejectReason.TooManyObservations] = 1 }, result.Rejections);
+    }
+
+    [Fact]
     public void Translate_Summary_RejectedAsUnsupported()
     {
         var sut = Translator(out _);
