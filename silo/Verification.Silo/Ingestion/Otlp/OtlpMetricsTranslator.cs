@@ -67,7 +67,7 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
                 var scope = scopeMetrics.Scope is { } s ? $"{s.Name}\u001f{s.Version}" : string.Empty;
                 foreach (var metric in scopeMetrics.Metrics)
                 {
-                    run.Metric(resource, scope, metric);
+                    run.AddMetric(resource, scope, metric);
                 }
             }
         }
@@ -114,39 +114,39 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
 
         public long Accepted { get; private set; }
 
-        public void Metric(RepeatedField<KeyValue> resource, string scope, Metric metric)
+        public void AddMetric(RepeatedField<KeyValue> resource, string scope, Metric metric)
         {
             switch (metric.DataCase)
             {
-                case Protos.Otlp.Metric.DataOneofCase.Gauge:
+                case Metric.DataOneofCase.Gauge:
                     foreach (var point in metric.Gauge.DataPoints)
                     {
                         Number(resource, scope, metric.Name, point, counter: null);
                     }
 
                     break;
-                case Protos.Otlp.Metric.DataOneofCase.Sum:
+                case Metric.DataOneofCase.Sum:
                     foreach (var point in metric.Sum.DataPoints)
                     {
                         Number(resource, scope, metric.Name, point, metric.Sum.IsMonotonic ? metric.Sum.AggregationTemporality : null);
                     }
 
                     break;
-                case Protos.Otlp.Metric.DataOneofCase.Histogram:
+                case Metric.DataOneofCase.Histogram:
                     foreach (var point in metric.Histogram.DataPoints)
                     {
                         Explicit(resource, scope, metric.Name, point, metric.Histogram.AggregationTemporality);
                     }
 
                     break;
-                case Protos.Otlp.Metric.DataOneofCase.ExponentialHistogram:
+                case Metric.DataOneofCase.ExponentialHistogram:
                     foreach (var point in metric.ExponentialHistogram.DataPoints)
                     {
                         Exponential(resource, scope, metric.Name, point, metric.ExponentialHistogram.AggregationTemporality);
                     }
 
                     break;
-                case Protos.Otlp.Metric.DataOneofCase.Summary:
+                case Metric.DataOneofCase.Summary:
                     foreach (var point in metric.Summary.DataPoints)
                     {
                         if (Resolve(resource, point.Attributes, point.Flags, metric.Name, out _, out _, out _))
@@ -236,7 +236,7 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
             var distribution = new ExplicitDistribution(
                 point.ExplicitBounds.ToArray(), counts, point.HasSum ? point.Sum : null,
                 point.HasMin ? point.Min : null, point.HasMax ? point.Max : null);
-            Distribution(resource, scope, name, link, target, roles, temporality, point.StartTimeUnixNano, point.TimeUnixNano, point.Attributes,
+            Histogram(resource, scope, name, link, target, roles, temporality, point.StartTimeUnixNano, point.TimeUnixNano, point.Attributes,
                 distribution, point.Sum);
         }
 
@@ -267,15 +267,15 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
                 return;
             }
 
-            Distribution(resource, scope, name, link, target, roles, temporality, point.StartTimeUnixNano, point.TimeUnixNano, point.Attributes,
+            Histogram(resource, scope, name, link, target, roles, temporality, point.StartTimeUnixNano, point.TimeUnixNano, point.Attributes,
                 distribution, point.Sum);
         }
 
-        private void Distribution<T>(
+        private void Histogram<T>(
             RepeatedField<KeyValue> resource, string scope, string name, TelemetryLink link, DeploymentTelemetryTarget target,
             IReadOnlyList<MetricRole> roles, AggregationTemporality temporality, ulong start, ulong time, RepeatedField<KeyValue> attributes,
             T distribution, double sum)
-            where T : Otlp.Distribution, ICumulative<T>
+            where T : Distribution, ICumulative<T>
         {
             var key = SeriesKey(typeof(T).Name, link, name, resource, scope, attributes);
             var identity = string.Create(CultureInfo.InvariantCulture, $"{key}\u001f{start}\u001f{time}\u001f{distribution.Count}\u001f{sum:R}");
