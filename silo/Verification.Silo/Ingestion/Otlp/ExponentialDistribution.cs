@@ -103,7 +103,8 @@ internal sealed class ExponentialDistribution : Distribution, ICumulative<Expone
         }
 
         var sum = _sum is { } now && earlier._sum is { } then ? now - then : (double?)null;
-        return new ExponentialDistribution(Scale, ZeroCount - earlier.ZeroCount, ZeroThreshold, positive, negative, sum, min: null, max: null);
+        return new ExponentialDistribution(
+            Scale, ZeroCount - earlier.ZeroCount, ZeroThreshold, positive, negative, sum, min: null, max: null);
     }
 
     private double Boundary(int index) => Math.Pow(2, index * Math.Pow(2, -Scale));

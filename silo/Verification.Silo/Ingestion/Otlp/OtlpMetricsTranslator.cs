@@ -210,7 +210,8 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
                 return;
             }
 
-            if (!Increase(temporality, name, key, link, target, point.StartTimeUnixNano, point.TimeUnixNano, new CounterTotal(value), out var increase))
+            var total = new CounterTotal(value);
+            if (!Increase(temporality, name, key, link, target, point.StartTimeUnixNano, point.TimeUnixNano, total, out var increase))
             {
                 return;
             }
@@ -218,7 +219,8 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
             Count(Assembler.RouteCounter(link, roles, increase?.Value, point.TimeUnixNano, identity), name, "monotonic sum");
         }
 
-        private void Explicit(RepeatedField<KeyValue> resource, string scope, string name, HistogramDataPoint point, AggregationTemporality temporality)
+        private void Explicit(
+            RepeatedField<KeyValue> resource, string scope, string name, HistogramDataPoint point, AggregationTemporality temporality)
         {
             if (!Resolve(resource, point.Attributes, point.Flags, name, out var link, out var target, out var roles)
                 || !CheckTime(name, point.TimeUnixNano))
@@ -236,12 +238,14 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
             var distribution = new ExplicitDistribution(
                 point.ExplicitBounds.ToArray(), counts, point.HasSum ? point.Sum : null,
                 point.HasMin ? point.Min : null, point.HasMax ? point.Max : null);
-            Histogram(resource, scope, name, link, target, roles, temporality, point.StartTimeUnixNano, point.TimeUnixNano, point.Attributes,
-                distribution, point.Sum);
+            var series = new HistogramSeries(
+                link, target, roles, SeriesKey(nameof(ExplicitDistribution), link, name, resource, scope, point.Attributes));
+            Histogram(series, name, temporality, point.StartTimeUnixNano, point.TimeUnixNano, distribution, point.Sum);
         }
 
         private void Exponential(
-            RepeatedField<KeyValue> resource, string scope, string name, ExponentialHistogramDataPoint point, AggregationTemporality temporality)
+            RepeatedField<KeyValue> resource, string scope, string name, ExponentialHistogramDataPoint point,
+            AggregationTemporality temporality)
         {
             if (!Resolve(resource, point.Attributes, point.Flags, name, out var link, out var target, out var roles)
                 || !CheckTime(name, point.TimeUnixNano))
@@ -263,22 +267,24 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
                 point.HasSum ? point.Sum : null, point.HasMin ? point.Min : null, point.HasMax ? point.Max : null);
             if (distribution.Count != point.Count)
             {
-                Rejections.Add(RejectReason.BadValue, $"exponential histogram '{name}': count {point.Count} differs from its buckets {distribution.Count}");
+                Rejections.Add(
+                    RejectReason.BadValue,
+                    $"exponential histogram '{name}': count {point.Count} differs from its buckets {distribution.Count}");
                 return;
             }
 
-            Histogram(resource, scope, name, link, target, roles, temporality, point.StartTimeUnixNano, point.TimeUnixNano, point.Attributes,
-                distribution, point.Sum);
+            var series = new HistogramSeries(
+                link, target, roles, SeriesKey(nameof(ExponentialDistribution), link, name, resource, scope, point.Attributes));
+            Histogram(series, name, temporality, point.StartTimeUnixNano, point.TimeUnixNano, distribution, point.Sum);
         }
 
         private void Histogram<T>(
-            RepeatedField<KeyValue> resource, string scope, string name, TelemetryLink link, DeploymentTelemetryTarget target,
-            IReadOnlyList<MetricRole> roles, AggregationTemporality temporality, ulong start, ulong time, RepeatedField<KeyValue> attributes,
-            T distribution, double sum)
+            HistogramSeries series, string name, AggregationTemporality temporality, ulong start, ulong time, T distribution, double sum)
             where T : Distribution, ICumulative<T>
         {
-            var key = SeriesKey(typeof(T).Name, link, name, resource, scope, attributes);
-            var identity = string.Create(CultureInfo.InvariantCulture, $"{key}\u001f{start}\u001f{time}\u001f{distribution.Count}\u001f{sum:R}");
+            var (link, target, roles, key) = series;
+            var identity = string.Create(
+                CultureInfo.InvariantCulture, $"{key}\u001f{start}\u001f{time}\u001f{distribution.Count}\u001f{sum:R}");
             session.NoteLink(link, time);
             if (!Increase(temporality, name, key, link, target, start, time, distribution, out var increase))
             {
@@ -373,7 +379,8 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
 
             var deploymentId = StringAttribute(attributes, TelemetryLink.DeploymentAttribute)
                 ?? StringAttribute(resource, TelemetryLink.DeploymentAttribute);
-            var cohort = StringAttribute(attributes, TelemetryLink.CohortAttribute) ?? StringAttribute(resource, TelemetryLink.CohortAttribute);
+            var cohort = StringAttribute(attributes, TelemetryLink.CohortAttribute)
+                ?? StringAttribute(resource, TelemetryLink.CohortAttribute);
             if (!resolver.TryResolve(deploymentId, cohort, out link, out var found, out var index, out var reason))
             {
                 Rejections.Add(reason, reason switch
@@ -418,8 +425,7 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
                 }
             }
 
-            var key = new StringBuilder()
-                .Append(CultureInfo.InvariantCulture, $"{Source}\u001f{type}\u001f{link.DeploymentId}\u001f{link.Cohort}\u001f{name}\u001f{scope}");
+            var key = new StringBuilder().AppendJoin('\u001f', Source, type, link.DeploymentId, link.Cohort, name, scope);
             foreach (var (k, v) in attributes)
             {
                 key.Append('\u001e').Append(k).Append('=').Append(v);
@@ -427,5 +433,9 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
 
             return key.ToString();
         }
+
+        /// <summary>A histogram point's link, deployment, the roles its name plays and its series key.</summary>
+        private readonly record struct HistogramSeries(
+            TelemetryLink Link, DeploymentTelemetryTarget Target, IReadOnlyList<MetricRole> Roles, string Key);
     }
 }

@@ -40,7 +40,8 @@ internal sealed class SampleAssembler(string source, DeltaSession session, Telem
     /// </summary>
     public bool TryReserveObservations(IReadOnlyList<MetricRole> roles, ulong observations)
     {
-        var needed = roles.Count(r => r.Kind == MetricRoleKind.Value) * (long)Math.Min(observations, (ulong)options.MaxObservationsPerDataPoint);
+        var perRole = (long)Math.Min(observations, (ulong)options.MaxObservationsPerDataPoint);
+        var needed = roles.Count(r => r.Kind == MetricRoleKind.Value) * perRole;
         if (needed > _observationBudget)
         {
             return false;
@@ -88,7 +89,8 @@ internal sealed class SampleAssembler(string source, DeltaSession session, Telem
     }
 
     /// <summary>Routes a histogram increase (null: a baseline point). Every role can use a histogram.</summary>
-    public bool RouteDistribution(TelemetryLink link, IReadOnlyList<MetricRole> roles, Distribution? increase, ulong timeUnixNano, string identity)
+    public bool RouteDistribution(
+        TelemetryLink link, IReadOnlyList<MetricRole> roles, Distribution? increase, ulong timeUnixNano, string identity)
     {
         foreach (var role in roles)
         {

@@ -1,6 +1,9 @@
 namespace Verification.Silo.Ingestion.Otlp;
 
-/// <summary>Resolves a data point's deployment id and cohort text to a link and the deployment's metric index, once per deployment and request.</summary>
+/// <summary>
+/// Resolves a data point's deployment id and cohort text to a link and the deployment's metric
+/// index, looking each deployment up once per request.
+/// </summary>
 internal sealed class TargetResolver(Func<string, DeploymentTelemetryTarget?> lookup, bool prometheusNames)
 {
     private readonly Dictionary<string, (DeploymentTelemetryTarget Target, MetricRoleIndex Index)?> _cache = new(StringComparer.Ordinal);

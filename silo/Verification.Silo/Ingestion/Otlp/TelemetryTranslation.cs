@@ -35,6 +35,10 @@ internal sealed class TelemetryTranslation(
             ? new ExportMetricsServiceResponse()
             : new ExportMetricsServiceResponse
             {
-                PartialSuccess = new ExportMetricsPartialSuccess { RejectedDataPoints = RejectedDataPoints, ErrorMessage = ErrorMessage ?? string.Empty },
+                PartialSuccess = new ExportMetricsPartialSuccess
+                {
+                    RejectedDataPoints = RejectedDataPoints,
+                    ErrorMessage = ErrorMessage ?? string.Empty,
+                },
             };
 }

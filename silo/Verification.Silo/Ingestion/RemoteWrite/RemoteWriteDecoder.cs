@@ -34,7 +34,8 @@ internal static class RemoteWriteDecoder
         if (length > (ulong)maxDecompressedBytes)
         {
             throw new TelemetryDecodeException(
-                TelemetryDecodeError.TooLarge, $"The decompressed body ({length} bytes) exceeds the limit of {maxDecompressedBytes} bytes.");
+                TelemetryDecodeError.TooLarge,
+                $"The decompressed body ({length} bytes) exceeds the limit of {maxDecompressedBytes} bytes.");
         }
 
         byte[] raw;
@@ -76,6 +77,7 @@ internal static class RemoteWriteDecoder
             }
         }
 
-        throw new TelemetryDecodeException(TelemetryDecodeError.MalformedSnappy, "The body is not a valid snappy block (bad length preamble).");
+        throw new TelemetryDecodeException(
+            TelemetryDecodeError.MalformedSnappy, "The body is not a valid snappy block (bad length preamble).");
     }
 }

@@ -106,7 +106,9 @@ internal sealed class RemoteWriteTranslator(CumulativeDeltaConverter converter, 
             {
                 if (!double.IsFinite(sample.Value) || sample.Timestamp <= 0)
                 {
-                    rejections.Add(RejectReason.BadValue, $"'{name}' sample {sample.Value.ToString(CultureInfo.InvariantCulture)} at {sample.Timestamp}");
+                    rejections.Add(
+                        RejectReason.BadValue,
+                        string.Create(CultureInfo.InvariantCulture, $"'{name}' sample {sample.Value} at {sample.Timestamp}"));
                     continue;
                 }
 
@@ -160,10 +162,11 @@ internal sealed class RemoteWriteTranslator(CumulativeDeltaConverter converter, 
     /// <summary>Series identity: link, name and every other label, sorted (<c>le</c> left out for histogram groups).</summary>
     private static string Key(TelemetryLink link, string name, SortedDictionary<string, string> labels, string type)
     {
-        var key = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{Source}\u001f{type}\u001f{link.DeploymentId}\u001f{link.Cohort}\u001f{name}");
+        var key = new StringBuilder().AppendJoin('\u001f', Source, type, link.DeploymentId, link.Cohort, name);
         foreach (var (k, v) in labels)
         {
-            if (k is not (NameLabel or TelemetryLink.DeploymentLabel or TelemetryLink.CohortLabel) && !(type == "histogram" && k == LeLabel))
+            var linkOrName = k is NameLabel or TelemetryLink.DeploymentLabel or TelemetryLink.CohortLabel;
+            if (!linkOrName && !(type == "histogram" && k == LeLabel))
             {
                 key.Append('\u001e').Append(k).Append('=').Append(v);
             }
@@ -199,7 +202,10 @@ internal sealed class RemoteWriteTranslator(CumulativeDeltaConverter converter, 
             {
                 if (Build(buckets) is not { } distribution || timestamp <= 0)
                 {
-                    rejections.Add(RejectReason.BadValue, $"classic histogram '{name}' at {timestamp}: needs finite, non-decreasing whole le counts with +Inf", buckets.Count);
+                    rejections.Add(
+                        RejectReason.BadValue,
+                        $"classic histogram '{name}' at {timestamp}: needs finite, non-decreasing whole le counts with +Inf",
+                        buckets.Count);
                     continue;
                 }
 

@@ -21,7 +21,12 @@ public sealed class CumulativeDeltaConverterTests
         var sut = new CumulativeDeltaConverter(new TelemetryIngestionOptions(), new ManualTimeProvider(StartedAt));
         var session = sut.BeginSession();
 
-        Assert.Equal([null, 4, 0, 2], new[] { Increase(session, "s", 10, 1), Increase(session, "s", 14, 2), Increase(session, "s", 14, 3), Increase(session, "s", 2, 4) });
+        double?[] increases =
+        [
+            Increase(session, "s", 10, 1), Increase(session, "s", 14, 2), Increase(session, "s", 14, 3), Increase(session, "s", 2, 4),
+        ];
+
+        Assert.Equal([null, 4, 0, 2], increases);
         Assert.Equal(0, sut.SeriesCount);
         session.Commit();
         Assert.Equal(1, sut.SeriesCount);

@@ -42,7 +42,8 @@ public sealed class OtlpDecoderTests
                 {
                   "name": "http.errors",
                   "sum": {"aggregationTemporality": 1, "isMonotonic": true,
-                          "dataPoints": [{"startTimeUnixNano": "1767225600000000000", "timeUnixNano": "1767225610000000000", "asDouble": 2}]}
+                          "dataPoints": [{"startTimeUnixNano": "1767225600000000000",
+                                          "timeUnixNano": "1767225610000000000", "asDouble": 2}]}
                 },
                 {
                   "name": "http.duration",
@@ -166,7 +167,7 @@ public sealed class OtlpDecoderTests
 
     [Theory]
     [InlineData("{\"resourceMetrics\": [")]
-    [InlineData("{\"resourceMetrics\": [{\"scopeMetrics\": [{\"metrics\": [{\"name\": \"x\", \"gauge\": {\"dataPoints\": [{\"asInt\": \"abc\"}]}}]}]}]}")]
+    [InlineData("{\"resourceMetrics\": [{\"scopeMetrics\": [{\"metrics\": [{\"gauge\": {\"dataPoints\": [{\"asInt\": \"abc\"}]}}]}]}]}")]
     [InlineData("{\"resourceMetrics\": [{\"resource\": {\"attributes\": [{\"key\": \"k\", \"value\": {\"bytesValue\": \"***\"}}]}}]}")]
     [InlineData("[1, 2]")]
     public void DecodeJson_Invalid_MalformedJson(string json)

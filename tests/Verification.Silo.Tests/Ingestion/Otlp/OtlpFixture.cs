@@ -11,7 +11,8 @@ internal static class OtlpFixture
     public static readonly DateTimeOffset StartedAt = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public static readonly MetricDefinition ErrorRate = new(
-        "error-rate", MetricKind.Ratio, Direction.Increase, true, null, new MetricSourceInput(CountMetric: "http.errors", TotalMetric: "http.requests"));
+        "error-rate", MetricKind.Ratio, Direction.Increase, true, null,
+        new MetricSourceInput(CountMetric: "http.errors", TotalMetric: "http.requests"));
 
     public static readonly MetricDefinition Latency = new(
         "latency", MetricKind.Continuous, Direction.Increase, false, null, new MetricSourceInput(ValueMetric: "http.duration"));
@@ -88,7 +89,10 @@ internal static class OtlpFixture
     public static HistogramDataPoint HistogramPoint(
         double[] bounds, ulong[] counts, ulong time, ulong start = 0, double? min = null, double? max = null)
     {
-        var point = new HistogramDataPoint { TimeUnixNano = time, StartTimeUnixNano = start, Count = counts.Aggregate(0UL, (s, c) => s + c) };
+        var point = new HistogramDataPoint
+        {
+            TimeUnixNano = time, StartTimeUnixNano = start, Count = counts.Aggregate(0UL, (s, c) => s + c),
+        };
         point.ExplicitBounds.AddRange(bounds);
         point.BucketCounts.AddRange(counts);
         if (min is { } low)
@@ -111,7 +115,8 @@ internal static class OtlpFixture
         return new Metric { Name = name, Histogram = histogram };
     }
 
-    public static OtlpMetricsTranslator Translator(out CumulativeDeltaConverter converter, TelemetryIngestionOptions? options = null, TimeProvider? time = null)
+    public static OtlpMetricsTranslator Translator(
+        out CumulativeDeltaConverter converter, TelemetryIngestionOptions? options = null, TimeProvider? time = null)
     {
         options ??= new TelemetryIngestionOptions();
         converter = new CumulativeDeltaConverter(options, time ?? new ManualTimeProvider(StartedAt));

@@ -21,7 +21,9 @@ public sealed class OtlpHttpTests
         var (body, contentType) = OtlpHttp.EncodeResponse(Partial, "application/json");
 
         Assert.Equal("application/json", contentType);
-        Assert.Equal("""{ "partialSuccess": { "rejectedDataPoints": "3", "errorMessage": "3 data point(s) rejected" } }""", Encoding.UTF8.GetString(body));
+        Assert.Equal(
+            """{ "partialSuccess": { "rejectedDataPoints": "3", "errorMessage": "3 data point(s) rejected" } }""",
+            Encoding.UTF8.GetString(body));
     }
 
     [Fact]

@@ -24,7 +24,8 @@ public sealed class OtlpMetricsTranslatorTests
         var result = sut.Apply(Counters("canary", Delta, 2, 50, 10, 0));
 
         var batch = Assert.Single(result.Batches);
-        Assert.Equal(new SamplesInput(DeploymentId, Cohort.Canary, "error-rate", null, 2, 50, StartedAt.AddSeconds(10), batch.BatchId), batch);
+        Assert.Equal(
+            new SamplesInput(DeploymentId, Cohort.Canary, "error-rate", null, 2, 50, StartedAt.AddSeconds(10), batch.BatchId), batch);
         Assert.StartsWith("otlp-", batch.BatchId, StringComparison.Ordinal);
         Assert.Equal(2, result.AcceptedDataPoints);
         Assert.Equal(0, result.RejectedDataPoints);
@@ -188,7 +189,12 @@ public sealed class OtlpMetricsTranslatorTests
             result.Rejections);
         var partial = result.ToOtlpResponse().PartialSuccess;
         Assert.Equal(9, partial.RejectedDataPoints);
-        Assert.StartsWith("9 data point(s) rejected: 1 without deployment.id ('cpu'); 1 for an unknown deployment ('dep-unknown')", partial.ErrorMessage.Replace("(e.g. ", "(", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal(
+            "9 data point(s) rejected: 1 without deployment.id (e.g. 'cpu'); 1 for an unknown deployment (e.g. 'dep-unknown'); "
+            + "2 without deployment.cohort baseline|canary (e.g. 'cpu' of 'dep-1' with cohort ''); "
+            + "2 for no registered metric (e.g. 'memory' of 'dep-1'); "
+            + "1 of an instrument type the metric cannot use (e.g. gauge 'http.errors'); 2 with a bad value (e.g. 'cpu' value NaN)",
+            partial.ErrorMessage);
     }
 
     [Fact]
@@ -323,7 +329,9 @@ public sealed class OtlpMetricsTranslatorTests
         var histogram = new ExponentialHistogram { AggregationTemporality = Delta };
         histogram.DataPoints.Add(point);
 
-        var result = sut.Apply(Request(Resource(DeploymentId, "canary", new Metric { Name = "http.duration", ExponentialHistogram = histogram })));
+        var metric = new Metric { Name = "http.duration", ExponentialHistogram = histogram };
+
+        var result = sut.Apply(Request(Resource(DeploymentId, "canary", metric)));
 
         Assert.Empty(result.Batches);
         Assert.Equal(new Dictionary<RejectReason, long> { [RejectReason.BadValue] = 1 }, result.Rejections);

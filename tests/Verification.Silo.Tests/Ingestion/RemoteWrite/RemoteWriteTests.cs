@@ -14,7 +14,8 @@ public sealed class RemoteWriteTests
 
     private static long Ms(double seconds) => OtlpFixture.StartedAt.AddSeconds(seconds).ToUnixTimeMilliseconds();
 
-    private static TimeSeries Series(string name, string cohort, (string Name, string Value)[] labels, params (double Value, double Seconds)[] samples)
+    private static TimeSeries Series(
+        string name, string cohort, (string Name, string Value)[] labels, params (double Value, double Seconds)[] samples)
     {
         var series = new TimeSeries();
         series.Labels.Add(new Label { Name = "__name__", Value = name });
@@ -164,7 +165,9 @@ public sealed class RemoteWriteTests
     {
         var sut = Translator(out _);
         WriteRequest Buckets(double[] cumulative, double seconds) => Write(
-            new[] { "0.1", "0.5", "1", "+Inf" }.Select((le, i) => Series("http_duration_bucket", "canary", [("le", le)], (cumulative[i], seconds))).ToArray());
+            new[] { "0.1", "0.5", "1", "+Inf" }
+                .Select((le, i) => Series("http_duration_bucket", "canary", [("le", le)], (cumulative[i], seconds)))
+                .ToArray());
 
         var first = Apply(sut, Buckets([1, 2, 2, 2], 10));
         var second = Apply(sut, Buckets([1, 4, 5, 7], 20));
