@@ -78,6 +78,26 @@ public sealed class CumulativeDeltaConverterTests
     }
 
     [Fact]
+    public void Commit_TwoRequestsPendingSameRatio_HalvesMergedAdditively()
+    {
+        var sut = Translator(out var converter);
+        ExportMetricsServiceRequest Counter(string name, double value) => Request(Resource(DeploymentId, "canary",
+            OtlpFixture.Counter(name, AggregationTemporality.Delta, Point(value, At(10), At(0)))));
+
+        // Both requests read the same (empty) pending state before either commits.
+        var first = sut.Translate(Counter("http.requests", 10), Lookup);
+        var second = sut.Translate(Counter("http.requests", 5), Lookup);
+        first.Commit();
+        second.Commit();
+        var paired = sut.Apply(Counter("http.errors", 2));
+
+        Assert.Empty(first.Batches);
+        Assert.Empty(second.Batches);
+        Assert.Equal([(Api.Contracts.Cohort.Canary, "error-rate", 2L, 15L)], paired.Ratios());
+        Assert.Equal(0, converter.PendingCount);
+    }
+
+    [Fact]
     public void Translate_CumulativeExponentialHistogramDownscales_ExactIncrease()
     {
         var sut = Translator(out _);
