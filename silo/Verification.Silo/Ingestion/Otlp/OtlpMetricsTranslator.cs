@@ -1,0 +1,441 @@
+using System.Globalization;
+using System.Text;
+using Google.Protobuf.Collections;
+using Verification.Silo.Protos.Otlp;
+
+namespace Verification.Silo.Ingestion.Otlp;
+
+/// <summary>
+/// Maps an OTLP metrics export onto the registered metrics of the deployments it names
+/// (see <see cref="MetricRoleIndex"/> for which stream feeds which metric, <see cref="SampleAssembler"/>
+/// for batching and <see cref="CumulativeDeltaConverter"/> for cumulative temporality).
+/// </summary>
+/// <remarks>
+/// Linking: <c>deployment.id</c> and <c>deployment.cohort</c> from the resource attributes, each
+/// overridden by a data point attribute of the same key. Instrument types: monotonic Sum → RATIO
+/// count/total; Gauge and non-monotonic Sum → CONTINUOUS values; Histogram and ExponentialHistogram
+/// → CONTINUOUS observations, RATIO count/total (their count) and the share above a threshold;
+/// Summary → rejected as unsupported. Points flagged "no recorded value" are skipped silently.
+/// </remarks>
+internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, TelemetryIngestionOptions options)
+{
+    private const string Source = "otlp";
+    private const uint NoRecordedValue = (uint)DataPointFlags.NoRecordedValueMask;
+
+    /// <summary>The deployment ids a request names, to fetch their targets before <see cref="Translate"/>.</summary>
+    public static IReadOnlySet<string> DeploymentIds(ExportMetricsServiceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var resourceMetrics in request.ResourceMetrics)
+        {
+            if (StringAttribute(resourceMetrics.Resource?.Attributes, TelemetryLink.DeploymentAttribute) is { Length: > 0 } id)
+            {
+                ids.Add(id);
+            }
+
+            foreach (var metric in resourceMetrics.ScopeMetrics.SelectMany(s => s.Metrics))
+            {
+                foreach (var attributes in PointAttributes(metric))
+                {
+                    if (StringAttribute(attributes, TelemetryLink.DeploymentAttribute) is { Length: > 0 } pointId)
+                    {
+                        ids.Add(pointId);
+                    }
+                }
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>
+    /// Translates a fully decoded request. <paramref name="lookup"/> answers null for an unknown
+    /// deployment. Converter state changes only on <see cref="TelemetryTranslation.Commit"/>.
+    /// </summary>
+    public TelemetryTranslation Translate(ExportMetricsServiceRequest request, Func<string, DeploymentTelemetryTarget?> lookup)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(lookup);
+        var session = converter.BeginSession();
+        var run = new Run(session, new TargetResolver(lookup, prometheusNames: false), options);
+        foreach (var resourceMetrics in request.ResourceMetrics)
+        {
+            var resource = resourceMetrics.Resource?.Attributes ?? [];
+            foreach (var scopeMetrics in resourceMetrics.ScopeMetrics)
+            {
+                var scope = scopeMetrics.Scope is { } s ? $"{s.Name}\u001f{s.Version}" : string.Empty;
+                foreach (var metric in scopeMetrics.Metrics)
+                {
+                    run.AddMetric(resource, scope, metric);
+                }
+            }
+        }
+
+        return new TelemetryTranslation(run.Assembler.Build(), run.Accepted, run.Rejections, session);
+    }
+
+    private static IEnumerable<RepeatedField<KeyValue>> PointAttributes(Metric metric) => metric.DataCase switch
+    {
+        Metric.DataOneofCase.Gauge => metric.Gauge.DataPoints.Select(p => p.Attributes),
+        Metric.DataOneofCase.Sum => metric.Sum.DataPoints.Select(p => p.Attributes),
+        Metric.DataOneofCase.Histogram => metric.Histogram.DataPoints.Select(p => p.Attributes),
+        Metric.DataOneofCase.ExponentialHistogram => metric.ExponentialHistogram.DataPoints.Select(p => p.Attributes),
+        Metric.DataOneofCase.Summary => metric.Summary.DataPoints.Select(p => p.Attributes),
+        _ => [],
+    };
+
+    private static string? StringAttribute(RepeatedField<KeyValue>? attributes, string key)
+    {
+        if (attributes is null)
+        {
+            return null;
+        }
+
+        // The last occurrence wins, as for repeated keys in a map.
+        string? found = null;
+        foreach (var attribute in attributes)
+        {
+            if (attribute.Key == key && attribute.Value?.ValueCase == AnyValue.ValueOneofCase.StringValue)
+            {
+                found = attribute.Value.StringValue;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The state of one translation: assembler, rejections, counters.</summary>
+    private sealed class Run(DeltaSession session, TargetResolver resolver, TelemetryIngestionOptions options)
+    {
+        public SampleAssembler Assembler { get; } = new(Source, session, options);
+
+        public RejectionTally Rejections { get; } = new();
+
+        public long Accepted { get; private set; }
+
+        public void AddMetric(RepeatedField<KeyValue> resource, string scope, Metric metric)
+        {
+            switch (metric.DataCase)
+            {
+                case Metric.DataOneofCase.Gauge:
+                    foreach (var point in metric.Gauge.DataPoints)
+                    {
+                        Number(resource, scope, metric.Name, point, counter: null);
+                    }
+
+                    break;
+                case Metric.DataOneofCase.Sum:
+                    foreach (var point in metric.Sum.DataPoints)
+                    {
+                        Number(resource, scope, metric.Name, point, metric.Sum.IsMonotonic ? metric.Sum.AggregationTemporality : null);
+                    }
+
+                    break;
+                case Metric.DataOneofCase.Histogram:
+                    foreach (var point in metric.Histogram.DataPoints)
+                    {
+                        Explicit(resource, scope, metric.Name, point, metric.Histogram.AggregationTemporality);
+                    }
+
+                    break;
+                case Metric.DataOneofCase.ExponentialHistogram:
+                    foreach (var point in metric.ExponentialHistogram.DataPoints)
+                    {
+                        Exponential(resource, scope, metric.Name, point, metric.ExponentialHistogram.AggregationTemporality);
+                    }
+
+                    break;
+                case Metric.DataOneofCase.Summary:
+                    foreach (var point in metric.Summary.DataPoints)
+                    {
+                        if (Resolve(resource, point.Attributes, point.Flags, metric.Name, out _, out _, out _))
+                        {
+                            Rejections.Add(RejectReason.UnsupportedType, $"summary '{metric.Name}'");
+                        }
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        private void Number(
+            RepeatedField<KeyValue> resource, string scope, string name, NumberDataPoint point, AggregationTemporality? counter)
+        {
+            if (!Resolve(resource, point.Attributes, point.Flags, name, out var link, out var target, out var roles)
+                || !CheckTime(name, point.TimeUnixNano))
+            {
+                return;
+            }
+
+            double value;
+            switch (point.ValueCase)
+            {
+                case NumberDataPoint.ValueOneofCase.AsDouble:
+                    value = point.AsDouble;
+                    break;
+                case NumberDataPoint.ValueOneofCase.AsInt:
+                    value = point.AsInt;
+                    break;
+                default:
+                    Rejections.Add(RejectReason.BadValue, $"'{name}' point without a value");
+                    return;
+            }
+
+            if (!double.IsFinite(value))
+            {
+                Rejections.Add(RejectReason.BadValue, $"'{name}' value {value.ToString(CultureInfo.InvariantCulture)}");
+                return;
+            }
+
+            var key = SeriesKey(counter is null ? "gauge" : "counter", link, name, resource, scope, point.Attributes);
+            var identity = string.Create(
+                CultureInfo.InvariantCulture, $"{key}\u001f{point.StartTimeUnixNano}\u001f{point.TimeUnixNano}\u001f{value:R}");
+            session.NoteLink(link, point.TimeUnixNano);
+            if (counter is not { } temporality)
+            {
+                if (Reserve(roles, 1, name))
+                {
+                    Count(Assembler.RouteGauge(link, roles, value, point.TimeUnixNano, identity), name, "gauge");
+                }
+
+                return;
+            }
+
+            if (value < 0)
+            {
+                Rejections.Add(RejectReason.BadValue, $"monotonic sum '{name}' is negative");
+                return;
+            }
+
+            var total = new CounterTotal(value);
+            if (!Increase(temporality, name, key, link, target, point.StartTimeUnixNano, point.TimeUnixNano, total, out var increase))
+            {
+                return;
+            }
+
+            Count(Assembler.RouteCounter(link, roles, increase?.Value, point.TimeUnixNano, identity), name, "monotonic sum");
+        }
+
+        private void Explicit(
+            RepeatedField<KeyValue> resource, string scope, string name, HistogramDataPoint point, AggregationTemporality temporality)
+        {
+            if (!Resolve(resource, point.Attributes, point.Flags, name, out var link, out var target, out var roles)
+                || !CheckTime(name, point.TimeUnixNano))
+            {
+                return;
+            }
+
+            if (ExplicitDistribution.Validate(point.ExplicitBounds, point.BucketCounts, point.Count) is { } problem)
+            {
+                Rejections.Add(RejectReason.BadValue, $"histogram '{name}': {problem}");
+                return;
+            }
+
+            var counts = point.BucketCounts.Count == 0 ? [point.Count] : point.BucketCounts.ToArray();
+            var distribution = new ExplicitDistribution(
+                point.ExplicitBounds.ToArray(), counts, point.HasSum ? point.Sum : null,
+                point.HasMin ? point.Min : null, point.HasMax ? point.Max : null);
+            var series = new HistogramSeries(
+                link, target, roles, SeriesKey(nameof(ExplicitDistribution), link, name, resource, scope, point.Attributes));
+            Histogram(series, name, temporality, point.StartTimeUnixNano, point.TimeUnixNano, distribution, point.Sum);
+        }
+
+        private void Exponential(
+            RepeatedField<KeyValue> resource, string scope, string name, ExponentialHistogramDataPoint point,
+            AggregationTemporality temporality)
+        {
+            if (!Resolve(resource, point.Attributes, point.Flags, name, out var link, out var target, out var roles)
+                || !CheckTime(name, point.TimeUnixNano))
+            {
+                return;
+            }
+
+            if (point.Scale is < ExponentialDistribution.MinScale or > ExponentialDistribution.MaxScale
+                || !double.IsFinite(point.ZeroThreshold) || point.ZeroThreshold < 0)
+            {
+                Rejections.Add(RejectReason.BadValue, $"exponential histogram '{name}' scale {point.Scale} or zero threshold out of range");
+                return;
+            }
+
+            var distribution = new ExponentialDistribution(
+                point.Scale, point.ZeroCount, point.ZeroThreshold,
+                ExponentialDistribution.FromDense(point.Positive?.Offset ?? 0, point.Positive?.BucketCounts ?? []),
+                ExponentialDistribution.FromDense(point.Negative?.Offset ?? 0, point.Negative?.BucketCounts ?? []),
+                point.HasSum ? point.Sum : null, point.HasMin ? point.Min : null, point.HasMax ? point.Max : null);
+            if (distribution.Count != point.Count)
+            {
+                Rejections.Add(
+                    RejectReason.BadValue,
+                    $"exponential histogram '{name}': count {point.Count} differs from its buckets {distribution.Count}");
+                return;
+            }
+
+            var series = new HistogramSeries(
+                link, target, roles, SeriesKey(nameof(ExponentialDistribution), link, name, resource, scope, point.Attributes));
+            Histogram(series, name, temporality, point.StartTimeUnixNano, point.TimeUnixNano, distribution, point.Sum);
+        }
+
+        private void Histogram<T>(
+            HistogramSeries series, string name, AggregationTemporality temporality, ulong start, ulong time, T distribution, double sum)
+            where T : Distribution, ICumulative<T>
+        {
+            var (link, target, roles, key) = series;
+            var identity = string.Create(
+                CultureInfo.InvariantCulture, $"{key}\u001f{start}\u001f{time}\u001f{distribution.Count}\u001f{sum:R}");
+            session.NoteLink(link, time);
+            if (!Increase(temporality, name, key, link, target, start, time, distribution, out var increase))
+            {
+                return;
+            }
+
+            if (increase is not null && roles.Any(r => r.Kind == MetricRoleKind.Value) && !increase.HasRepresentativeValues)
+            {
+                Rejections.Add(RejectReason.BadValue, $"histogram '{name}' has observations without a finite representative value");
+                return;
+            }
+
+            if (Reserve(roles, increase?.Count ?? 0, name))
+            {
+                Count(Assembler.RouteDistribution(link, roles, increase, time, identity), name, "histogram");
+            }
+        }
+
+        /// <summary>Delta points pass through; cumulative ones go through the converter. False when rejected.</summary>
+        private bool Increase<T>(
+            AggregationTemporality temporality, string name, string key, TelemetryLink link, DeploymentTelemetryTarget target,
+            ulong start, ulong time, T value, out T? increase)
+            where T : class, ICumulative<T>
+        {
+            increase = null;
+            switch (temporality)
+            {
+                case AggregationTemporality.Delta:
+                    increase = value;
+                    return true;
+                case AggregationTemporality.Cumulative:
+                    var outcome = session.ToDelta(key, link, target.StartedAt, start, time, value, out increase);
+                    if (outcome == DeltaOutcome.TooManySeries)
+                    {
+                        Rejections.Add(RejectReason.TooManySeries, $"'{name}'");
+                        return false;
+                    }
+
+                    return true;
+                default:
+                    Rejections.Add(RejectReason.BadValue, $"'{name}' without aggregation temporality");
+                    return false;
+            }
+        }
+
+        private bool Reserve(IReadOnlyList<MetricRole> roles, ulong observations, string name)
+        {
+            if (Assembler.TryReserveObservations(roles, observations))
+            {
+                return true;
+            }
+
+            Rejections.Add(RejectReason.TooManyObservations, $"'{name}'");
+            return false;
+        }
+
+        private void Count(bool routed, string name, string type)
+        {
+            if (routed)
+            {
+                Accepted++;
+            }
+            else
+            {
+                Rejections.Add(RejectReason.UnsupportedType, $"{type} '{name}'");
+            }
+        }
+
+        private bool CheckTime(string name, ulong timeUnixNano)
+        {
+            // OTLP metrics.proto: data points with a zero time_unix_nano SHOULD be rejected.
+            if (timeUnixNano != 0)
+            {
+                return true;
+            }
+
+            Rejections.Add(RejectReason.BadValue, $"'{name}' point without time_unix_nano");
+            return false;
+        }
+
+        private bool Resolve(
+            RepeatedField<KeyValue> resource, RepeatedField<KeyValue> attributes, uint flags, string name,
+            out TelemetryLink link, out DeploymentTelemetryTarget target, out IReadOnlyList<MetricRole> roles)
+        {
+            link = default;
+            target = null!;
+            roles = [];
+            if ((flags & NoRecordedValue) != 0)
+            {
+                return false;
+            }
+
+            var deploymentId = StringAttribute(attributes, TelemetryLink.DeploymentAttribute)
+                ?? StringAttribute(resource, TelemetryLink.DeploymentAttribute);
+            var cohort = StringAttribute(attributes, TelemetryLink.CohortAttribute)
+                ?? StringAttribute(resource, TelemetryLink.CohortAttribute);
+            if (!resolver.TryResolve(deploymentId, cohort, out link, out var found, out var index, out var reason))
+            {
+                Rejections.Add(reason, reason switch
+                {
+                    RejectReason.MissingDeployment => $"'{name}'",
+                    RejectReason.MissingCohort => $"'{name}' of '{deploymentId}' with cohort '{cohort}'",
+                    _ => $"'{deploymentId}'",
+                });
+                return false;
+            }
+
+            roles = index!.RolesOf(name);
+            if (roles.Count == 0)
+            {
+                Rejections.Add(RejectReason.UnknownMetric, $"'{name}' of '{deploymentId}'");
+                return false;
+            }
+
+            target = found!;
+            return true;
+        }
+
+        /// <summary>
+        /// Identifies a series: instrument type, link, name, and every other attribute of resource,
+        /// scope and point (the point's win on equal keys), sorted, so that two pods of one cohort
+        /// (different service.instance.id) are separate cumulative series.
+        /// </summary>
+        private static string SeriesKey(
+            string type, TelemetryLink link, string name, RepeatedField<KeyValue> resource, string scope, RepeatedField<KeyValue> point)
+        {
+            var attributes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var attribute in resource.Concat(point))
+            {
+                if (attribute.Key is not (TelemetryLink.DeploymentAttribute or TelemetryLink.CohortAttribute))
+                {
+                    attributes[attribute.Key] = attribute.Value switch
+                    {
+                        null => string.Empty,
+                        { ValueCase: AnyValue.ValueOneofCase.StringValue } v => v.StringValue,
+                        var v => v.ToString(),
+                    };
+                }
+            }
+
+            var key = new StringBuilder().AppendJoin('\u001f', Source, type, link.DeploymentId, link.Cohort, name, scope);
+            foreach (var (k, v) in attributes)
+            {
+                key.Append('\u001e').Append(k).Append('=').Append(v);
+            }
+
+            return key.ToString();
+        }
+
+        /// <summary>A histogram point's link, deployment, the roles its name plays and its series key.</summary>
+        private readonly record struct HistogramSeries(
+            TelemetryLink Link, DeploymentTelemetryTarget Target, IReadOnlyList<MetricRole> Roles, string Key);
+    }
+}
