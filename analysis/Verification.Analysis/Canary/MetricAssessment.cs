@@ -20,7 +20,8 @@ internal sealed record MetricAssessment(MetricJudgement Judgement, bool NonInfer
         }
 
         var p = j.PValue is { } value ? string.Create(CultureInfo.InvariantCulture, $"{value:G3}") : "n/a";
-        return $"'{j.Metric}' {Percent(j.Effect)} (CI {Percent(j.CiLow)} to {Percent(j.CiHigh)}, p = {p}; {counts})";
+        var effect = j.Effect is null ? "change undefined (baseline zero)" : Percent(j.Effect);
+        return $"'{j.Metric}' {effect} (CI {Percent(j.CiLow)} to {Percent(j.CiHigh)}, p = {p}; {counts})";
     }
 
     public static string Percent(double? relative) => relative switch
