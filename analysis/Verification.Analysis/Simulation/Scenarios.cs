@@ -30,6 +30,14 @@ internal static class Scenarios
         Minute,
         alpha);
 
+    /// <summary>The baseline has no errors at all; the canary fails <paramref name="canaryRate"/> of its requests. Critical, direction Increase.</summary>
+    public static RolloutScenario ZeroErrorBaseline(int batches, int requestsPerBatch, double canaryRate, double alpha) => new(
+        "zero-error baseline vs canary errors",
+        [new SimulatedMetric(new CanaryMetric("errors", MetricKind.Ratio, MetricDirection.Increase, Critical: true), requestsPerBatch, 0, canaryRate)],
+        batches,
+        Minute,
+        alpha);
+
     /// <summary>
     /// Equal mean and median, heavier canary tails: baseline N(100, 10²); canary 90 % N(100, 7²) + 10 % N(100, 25²)
     /// (same centre and median, s.d. 10.3, but about 1.8× as many values beyond the baseline's 99th percentile). Direction Increase.
