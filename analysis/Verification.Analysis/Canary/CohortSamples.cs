@@ -32,11 +32,12 @@ internal sealed class CohortSamples(MetricKind kind, AnalysisMethod method)
     public SortedSample Values { get; } = new();
 
     /// <summary>Observations (continuous) or total events (ratio): the count the verdict reports.</summary>
-    public long ReportedCount => kind == MetricKind.Ratio ? Total : method == AnalysisMethod.Sequential ? _moments.Count : Values.Count;
+    public long ReportedCount => kind == MetricKind.Ratio ? Total : UsableCount;
 
     /// <summary>Whether the cohort has anything the method can judge.</summary>
-    public bool HasData => kind == MetricKind.Ratio && method == AnalysisMethod.Sequential ? Total > 0 : ReportedCount > 0 && UsableCount > 0;
+    public bool HasData => kind == MetricKind.Ratio && method == AnalysisMethod.Sequential ? Total > 0 : UsableCount > 0;
 
+    /// <summary>Values (or per-batch ratios) the method can use.</summary>
     private long UsableCount => method == AnalysisMethod.Sequential ? _moments.Count : Values.Count;
 
     public void AddRatio(long count, long total)

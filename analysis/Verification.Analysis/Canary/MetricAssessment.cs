@@ -30,7 +30,7 @@ internal sealed record MetricAssessment(MetricJudgement Judgement, bool NonInfer
         { } r => string.Create(CultureInfo.InvariantCulture, $"{r * 100:+0.0;-0.0;0.0} %"),
     };
 
-    /// <summary>Relative effect and margin-scaled bounds share one helper so both judges report alike.</summary>
+    /// <summary>Null for ±∞ and NaN: the verdict carries no non-finite numbers (they do not survive JSON).</summary>
     public static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>Whether a direction's bad side includes increases.</summary>
@@ -44,7 +44,9 @@ internal sealed record MetricAssessment(MetricJudgement Judgement, bool NonInfer
         new(
             new MetricJudgement(
                 metric.Name,
-                baseline.Invalid > 0 && !baseline.HasData || canary.Invalid > 0 && !canary.HasData ? MetricClassification.Error : MetricClassification.NoData,
+                (baseline.Invalid > 0 && !baseline.HasData) || (canary.Invalid > 0 && !canary.HasData)
+                    ? MetricClassification.Error
+                    : MetricClassification.NoData,
                 metric.Critical,
                 null,
                 null,
