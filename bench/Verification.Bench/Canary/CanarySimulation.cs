@@ -28,6 +28,7 @@ public static class CanarySimulation
         [
             (Scenarios.AA(batches: 60, requestsPerBatch: 500, valuesPerBatch: 100, alpha: 0.01), runs, false),
             (Scenarios.AA(batches: 60, requestsPerBatch: 500, valuesPerBatch: 100, alpha: 0.05), runs, false),
+            (Scenarios.AATrafficRamp(batches: 60, requestsPerBatch: 2000, alpha: 0.05), runs, false),
             (Scenarios.ErrorRateDoubles(batches: 60, requestsPerBatch: 500, alpha: 0.01), runs, true),
             (Scenarios.ZeroErrorBaseline(batches: 60, requestsPerBatch: 1000, canaryRate: 0.002, alpha: 0.01), runs, true),
             (Scenarios.HeavierTail(batches: 60, valuesPerBatch: 1000, alpha: 0.01, minBatches: 30), Math.Max(1, runs / 5), true),

@@ -24,6 +24,20 @@ public sealed class SimulationTests
         Assert.True(rollbacks / (double)Runs <= bound, $"{rollbacks} false rollbacks in {Runs} A/A runs exceed {bound:P1}");
     }
 
+    [Fact]
+    public void Run_AAWithCanaryTrafficRamping_FalseRollbackRateWithinAlpha()
+    {
+        const int Runs = 300;
+        const double Alpha = 0.05;
+        var scenario = Scenarios.AATrafficRamp(batches: 60, requestsPerBatch: 2000, Alpha);
+
+        var rollbacks = Enumerable.Range(0, Runs)
+            .Count(seed => Rollout.Run(scenario, AnalysisMethod.Sequential, seed, stopOnPromote: false).Decision == CanaryDecision.Rollback);
+
+        var bound = Alpha + (3 * Math.Sqrt(Alpha * (1 - Alpha) / Runs));
+        Assert.True(rollbacks / (double)Runs <= bound, $"{rollbacks} false rollbacks in {Runs} ramped A/A runs exceed {bound:P1}");
+    }
+
     /// <summary>The contrast the sequential method exists for: Kayenta's fixed-horizon judge re-run at every look.</summary>
     [Fact]
     public void Run_AAMannWhitneyReadAfterEveryBatch_FalseRollbackRateAboveTwoPercent()
