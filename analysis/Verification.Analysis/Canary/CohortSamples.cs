@@ -15,6 +15,9 @@ internal sealed class CohortSamples(MetricKind kind, AnalysisMethod method)
 
     public MetricKind Kind => kind;
 
+    /// <summary>Ratio batches received.</summary>
+    public long Batches { get; private set; }
+
     /// <summary>Ratio: sum of counts.</summary>
     public long Count { get; private set; }
 
@@ -25,6 +28,11 @@ internal sealed class CohortSamples(MetricKind kind, AnalysisMethod method)
     public long Invalid { get; private set; }
 
     public Moments Moments => _moments;
+
+    /// <summary>What has been ingested, as the API's cohort summary reports it.</summary>
+    public CohortSummary Summary(string metric, CohortKind cohort) => kind == MetricKind.Ratio
+        ? new CohortSummary(metric, cohort, Batches, Count, Total, null)
+        : new CohortSummary(metric, cohort, _moments.Count, null, null, _moments.Count == 0 ? null : _moments.Mean);
 
     public LogHistogram Histogram { get; } = new();
 
@@ -38,10 +46,11 @@ internal sealed class CohortSamples(MetricKind kind, AnalysisMethod method)
     public bool HasData => kind == MetricKind.Ratio && method == AnalysisMethod.Sequential ? Total > 0 : UsableCount > 0;
 
     /// <summary>Values (or per-batch ratios) the method can use.</summary>
-    private long UsableCount => method == AnalysisMethod.Sequential ? _moments.Count : Values.Count;
+    private long UsableCount => kind == MetricKind.Continuous ? _moments.Count : Values.Count;
 
     public void AddRatio(long count, long total)
     {
+        Batches++;
         Count += count;
         Total += total;
         if (method == AnalysisMethod.MannWhitney)
@@ -69,9 +78,10 @@ internal sealed class CohortSamples(MetricKind kind, AnalysisMethod method)
                 continue;
             }
 
+            // Moments serve the Sequential test and every method's summary; the histogram and the values only their method.
+            _moments.Add(value);
             if (method == AnalysisMethod.Sequential)
             {
-                _moments.Add(value);
                 Histogram.Add(value);
             }
             else

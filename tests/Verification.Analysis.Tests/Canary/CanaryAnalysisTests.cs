@@ -314,4 +314,24 @@ public sealed class CanaryAnalysisTests
         Assert.Equal(10_000, judgement.CanaryCount);
         Assert.Equal((21.5 / 500) / (5.95 / 500) - 1, judgement.Effect!.Value, 1e-12);
     }
+
+    [Fact]
+    public void Summaries_AfterBatches_CountsSumsAndMeans()
+    {
+        var sut = new CanaryAnalysis(new CanaryConfig([Errors, Latency], AnalysisMethod.MannWhitney));
+        sut.AddRatio("errors", CohortKind.Baseline, 2, 100);
+        sut.AddRatio("errors", CohortKind.Baseline, 3, 200);
+        sut.AddValues("latency", CohortKind.Canary, [10.0, 20.0, double.NaN, 60.0]);
+
+        var summaries = sut.Summaries();
+
+        Assert.Equal(
+            [
+                new CohortSummary("errors", CohortKind.Baseline, 2, 5, 300, null),
+                new CohortSummary("errors", CohortKind.Canary, 0, 0, 0, null),
+                new CohortSummary("latency", CohortKind.Baseline, 0, null, null, null),
+                new CohortSummary("latency", CohortKind.Canary, 3, null, null, 30.0),
+            ],
+            summaries);
+    }
 }
