@@ -82,6 +82,14 @@ public sealed class CanaryAnalysis
     public void AddValues(string metric, CohortKind cohort, ReadOnlySpan<double> values) =>
         Cohort(metric, cohort, MetricKind.Continuous).AddValues(values);
 
+    /// <summary>What has been ingested, per metric (configuration order) and cohort (baseline first).</summary>
+    public IReadOnlyList<CohortSummary> Summaries() =>
+        Config.Metrics.SelectMany(m => new[]
+        {
+            _samples[m.Name].Baseline.Summary(m.Name, CohortKind.Baseline),
+            _samples[m.Name].Canary.Summary(m.Name, CohortKind.Canary),
+        }).ToList();
+
     /// <summary>The verdict after <paramref name="elapsed"/> time since the analysis started.</summary>
     public CanaryVerdict Evaluate(TimeSpan elapsed)
     {

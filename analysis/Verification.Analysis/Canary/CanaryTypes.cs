@@ -154,3 +154,12 @@ public sealed record MetricJudgement(
 /// <param name="Score">100·pass/(pass + high + low), Kayenta's score; null when no metric could be judged.</param>
 /// <param name="Metrics">Per-metric judgements, in configuration order.</param>
 public sealed record CanaryVerdict(CanaryDecision Decision, string Reason, double? Score, IReadOnlyList<MetricJudgement> Metrics);
+
+/// <summary>What has been ingested for one metric and cohort.</summary>
+/// <param name="Metric">Metric name.</param>
+/// <param name="Cohort">Baseline or canary.</param>
+/// <param name="Observations">Usable values (Continuous; non-finite values are not counted) or batches (Ratio).</param>
+/// <param name="Count">Ratio: sum of counts.</param>
+/// <param name="Total">Ratio: sum of totals.</param>
+/// <param name="Mean">Continuous: mean of the usable values.</param>
+public sealed record CohortSummary(string Metric, CohortKind Cohort, long Observations, long? Count, long? Total, double? Mean);

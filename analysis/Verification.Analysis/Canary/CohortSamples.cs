@@ -15,6 +15,9 @@ internal sealed class CohortSamples(MetricKind kind, AnalysisMethod method)
 
     public MetricKind Kind => kind;
 
+    /// <summary>Ratio batches received.</summary>
+    public long Batches { get; private set; }
+
     /// <summary>Ratio: sum of counts.</summary>
     public long Count { get; private set; }
 
@@ -26,21 +29,28 @@ internal sealed class CohortSamples(MetricKind kind, AnalysisMethod method)
 
     public Moments Moments => _moments;
 
+    /// <summary>What has been ingested, as the API's cohort summary reports it.</summary>
+    public CohortSummary Summary(string metric, CohortKind cohort) => kind == MetricKind.Ratio
+        ? new CohortSummary(metric, cohort, Batches, Count, Total, null)
+        : new CohortSummary(metric, cohort, _moments.Count, null, null, _moments.Count == 0 ? null : _moments.Mean);
+
     public LogHistogram Histogram { get; } = new();
 
     /// <summary>Mann–Whitney: the values (or per-batch ratios).</summary>
     public SortedSample Values { get; } = new();
 
     /// <summary>Observations (continuous) or total events (ratio): the count the verdict reports.</summary>
-    public long ReportedCount => kind == MetricKind.Ratio ? Total : method == AnalysisMethod.Sequential ? _moments.Count : Values.Count;
+    public long ReportedCount => kind == MetricKind.Ratio ? Total : UsableCount;
 
     /// <summary>Whether the cohort has anything the method can judge.</summary>
-    public bool HasData => kind == MetricKind.Ratio && method == AnalysisMethod.Sequential ? Total > 0 : ReportedCount > 0 && UsableCount > 0;
+    public bool HasData => kind == MetricKind.Ratio && method == AnalysisMethod.Sequential ? Total > 0 : UsableCount > 0;
 
-    private long UsableCount => method == AnalysisMethod.Sequential ? _moments.Count : Values.Count;
+    /// <summary>Values (or per-batch ratios) the method can use.</summary>
+    private long UsableCount => kind == MetricKind.Continuous ? _moments.Count : Values.Count;
 
     public void AddRatio(long count, long total)
     {
+        Batches++;
         Count += count;
         Total += total;
         if (method == AnalysisMethod.MannWhitney)
@@ -68,9 +78,10 @@ internal sealed class CohortSamples(MetricKind kind, AnalysisMethod method)
                 continue;
             }
 
+            // Moments serve the Sequential test and every method's summary; the histogram and the values only their method.
+            _moments.Add(value);
             if (method == AnalysisMethod.Sequential)
             {
-                _moments.Add(value);
                 Histogram.Add(value);
             }
             else

@@ -12,9 +12,15 @@ namespace Verification.Analysis.Canary;
 /// per-interval time series; non-finite values and 0/0 batches are removed (Kayenta's default NaN strategy).
 /// Identical samples, or a single distinct value over both, pass with ratio 1.
 /// <para>
-/// Deliberate differences: no outlier removal (Kayenta's is optional and off by default); one allowedChange serves as
-/// both allowed and critical effect size; the interval is reported relative to the baseline mean so it reads like
-/// the effect; and see <see cref="VerdictPolicy"/> for how data gaps are treated.
+/// Deliberate differences: the interval, estimate and p-value are exactly R's <c>wilcox.test(canary, baseline,
+/// conf.int = TRUE, exact = FALSE, correct = TRUE)</c> (checked against R fixtures), whereas Kayenta's Scala port
+/// takes its p-value from Apache Commons' MannWhitneyUTest (no tie or continuity correction), roots the estimate on
+/// the continuity-corrected statistic and uses a different Brent solver, so its numbers differ in the last digits
+/// (the classification uses only the interval and the estimate); one value per cohort is Error as in Kayenta (R
+/// cannot form the interval), but two constant cohorts that differ are judged on their only possible shift instead
+/// of Kayenta's added noise; no outlier removal (optional in Kayenta); one allowedChange serves as both allowed and
+/// critical effect size; the interval is reported relative to the baseline mean so it reads like the effect; and see
+/// <see cref="VerdictPolicy"/> for how data gaps are treated.
 /// </para>
 /// </summary>
 internal static class MannWhitneyJudge

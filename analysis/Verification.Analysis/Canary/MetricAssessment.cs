@@ -20,7 +20,8 @@ internal sealed record MetricAssessment(MetricJudgement Judgement, bool NonInfer
         }
 
         var p = j.PValue is { } value ? string.Create(CultureInfo.InvariantCulture, $"{value:G3}") : "n/a";
-        return $"'{j.Metric}' {Percent(j.Effect)} (CI {Percent(j.CiLow)} to {Percent(j.CiHigh)}, p = {p}; {counts})";
+        var effect = j.Effect is null ? "change undefined (baseline zero)" : Percent(j.Effect);
+        return $"'{j.Metric}' {effect} (CI {Percent(j.CiLow)} to {Percent(j.CiHigh)}, p = {p}; {counts})";
     }
 
     public static string Percent(double? relative) => relative switch
@@ -29,7 +30,7 @@ internal sealed record MetricAssessment(MetricJudgement Judgement, bool NonInfer
         { } r => string.Create(CultureInfo.InvariantCulture, $"{r * 100:+0.0;-0.0;0.0} %"),
     };
 
-    /// <summary>Relative effect and margin-scaled bounds share one helper so both judges report alike.</summary>
+    /// <summary>Null for ±∞ and NaN: the verdict carries no non-finite numbers (they do not survive JSON).</summary>
     public static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>Whether a direction's bad side includes increases.</summary>
@@ -43,7 +44,9 @@ internal sealed record MetricAssessment(MetricJudgement Judgement, bool NonInfer
         new(
             new MetricJudgement(
                 metric.Name,
-                baseline.Invalid > 0 && !baseline.HasData || canary.Invalid > 0 && !canary.HasData ? MetricClassification.Error : MetricClassification.NoData,
+                (baseline.Invalid > 0 && !baseline.HasData) || (canary.Invalid > 0 && !canary.HasData)
+                    ? MetricClassification.Error
+                    : MetricClassification.NoData,
                 metric.Critical,
                 null,
                 null,

@@ -9,13 +9,16 @@ namespace Verification.Analysis.Simulation;
 /// <param name="CanaryRate">Ratio: canary event probability per request.</param>
 /// <param name="Baseline">Continuous: draws one baseline value.</param>
 /// <param name="Canary">Continuous: draws one canary value.</param>
+/// <param name="CanaryTraffic">Ratio: the canary's requests per batch as a fraction of <paramref name="PerBatch"/> at a given
+/// look (1-based), e.g. a progressive ramp; null for equal traffic.</param>
 internal sealed record SimulatedMetric(
     CanaryMetric Metric,
     int PerBatch,
     double BaselineRate = 0,
     double CanaryRate = 0,
     Func<Random, double>? Baseline = null,
-    Func<Random, double>? Canary = null);
+    Func<Random, double>? Canary = null,
+    Func<int, double>? CanaryTraffic = null);
 
 /// <summary>A rollout: metrics, how many batches arrive, how far apart, and the analysis settings.</summary>
 internal sealed record RolloutScenario(
@@ -62,8 +65,10 @@ internal static class Rollout
                 {
                     if (m.Metric.Kind == MetricKind.Ratio)
                     {
-                        var rate = cohort == CohortKind.Baseline ? m.BaselineRate : m.CanaryRate;
-                        sut.AddRatio(m.Metric.Name, cohort, Binomial(random, m.PerBatch, rate), m.PerBatch);
+                        var (rate, requests) = cohort == CohortKind.Baseline
+                            ? (m.BaselineRate, m.PerBatch)
+                            : (m.CanaryRate, (int)Math.Round(m.PerBatch * (m.CanaryTraffic?.Invoke(look) ?? 1)));
+                        sut.AddRatio(m.Metric.Name, cohort, Binomial(random, requests, rate), requests);
                     }
                     else
                     {

@@ -22,10 +22,32 @@ internal static class Scenarios
         Minute,
         alpha);
 
+    /// <summary>
+    /// Equal error rates (1 %) while the canary's traffic ramps as progressive delivery does: 5 % of the baseline's
+    /// requests at first, stepping up every 10 batches to 100 %, so its share of exposure drifts throughout.
+    /// </summary>
+    public static RolloutScenario AATrafficRamp(int batches, int requestsPerBatch, double alpha) => new(
+        "A/A, canary traffic ramping 5 % -> 100 %",
+        [
+            new SimulatedMetric(new CanaryMetric("errors", MetricKind.Ratio, MetricDirection.Either), requestsPerBatch, 0.01, 0.01,
+                CanaryTraffic: look => Math.Min(1, 0.05 + (0.19 * ((look - 1) / 10)))),
+        ],
+        batches,
+        Minute,
+        alpha);
+
     /// <summary>The canary's error rate doubles (1 % → 2 %), critical, direction Increase.</summary>
     public static RolloutScenario ErrorRateDoubles(int batches, int requestsPerBatch, double alpha) => new(
         "errors 1 % -> 2 %",
         [new SimulatedMetric(new CanaryMetric("errors", MetricKind.Ratio, MetricDirection.Increase, Critical: true), requestsPerBatch, 0.01, 0.02)],
+        batches,
+        Minute,
+        alpha);
+
+    /// <summary>The baseline has no errors at all; the canary fails <paramref name="canaryRate"/> of its requests. Critical, direction Increase.</summary>
+    public static RolloutScenario ZeroErrorBaseline(int batches, int requestsPerBatch, double canaryRate, double alpha) => new(
+        "zero-error baseline vs canary errors",
+        [new SimulatedMetric(new CanaryMetric("errors", MetricKind.Ratio, MetricDirection.Increase, Critical: true), requestsPerBatch, 0, canaryRate)],
         batches,
         Minute,
         alpha);

@@ -192,19 +192,16 @@ internal static class MannWhitney
         int i = 0, j = 0;
         long position = 0;
         double rankSum = 0, tieTerm = 0;
+        var nextX = xs.Length > 0 ? xs[0] - d : double.PositiveInfinity;
         while (i < xs.Length || j < ys.Length)
         {
-            var value = i < xs.Length ? xs[i] - d : double.PositiveInfinity;
-            if (j < ys.Length && ys[j] < value)
-            {
-                value = ys[j];
-            }
-
+            var value = j < ys.Length && ys[j] < nextX ? ys[j] : nextX;
             long inX = 0, inY = 0;
-            while (i < xs.Length && xs[i] - d == value)
+            while (i < xs.Length && nextX == value)
             {
                 inX++;
                 i++;
+                nextX = i < xs.Length ? xs[i] - d : double.PositiveInfinity;
             }
 
             while (j < ys.Length && ys[j] == value)
