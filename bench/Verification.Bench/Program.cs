@@ -1,11 +1,13 @@
 using BenchmarkDotNet.Running;
+using Verification.Bench.Canary;
 using Verification.Bench.Ingestion;
 
 namespace Verification.Bench;
 
 /// <summary>
 /// Entry point for all benchmarks and load generators: `dotnet run -c Release --project bench/Verification.Bench -- …`.
-/// Sub-commands: `ingest …` (load generator against a running silo, see bench/ingest.sh), `grain-memory`;
+/// Sub-commands: `ingest …` (load generator against a running silo, see bench/ingest.sh), `grain-memory`,
+/// `canary-sim` (false-rollback rate and power, SEQUENTIAL vs Kayenta-style repeated Mann–Whitney);
 /// anything else goes to BenchmarkDotNet (`--filter *`, `--list flat`).
 /// </summary>
 internal static class BenchProgram
@@ -18,6 +20,8 @@ internal static class BenchProgram
                 return await IngestionLoad.RunAsync(args[1..]);
             case "grain-memory":
                 return await GrainMemory.RunAsync(args[1..]);
+            case "canary-sim":
+                return CanarySimulation.Run(args[1..]);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
                 return 0;
