@@ -24,7 +24,10 @@ internal sealed class KnownArgumentNamesRule : ValidationRule
                     }
                 }
 
-                break;
+                // Directive arguments are checked here only; the field-argument check must not see them.
+                return false;
+            case DirectiveNode:
+                return false;
             case ArgumentNode argument when Context.TypeInfo.Argument is null
                 && Context.TypeInfo.FieldDef is { } field && Context.TypeInfo.ParentType is { } parentType:
                 Report(

@@ -90,7 +90,8 @@ internal sealed class ValuesOfCorrectTypeRule : ValidationRule
         }
         catch (GraphQLException e)
         {
-            Report($"Expected value of type \"{locationType}\", found {Printer.Print(node)}; {e.Message}", node);
+            // A GraphQL error from the type's literal parser is reported as it is (graphql-js isValidValueNode).
+            Report(e.Message, node);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
