@@ -204,7 +204,7 @@ internal static class InputCoercion
                     if (enumValue is null)
                     {
                         onError(path, value, $"Value \"{name}\" does not exist in \"{enumType.Name}\" enum."
-                            + Suggestions.DidYouMean(Suggestions.List(name, enumType.Values.Select(v => v.Name))));
+                            + Suggestions.DidYouMean(Suggestions.List(name, enumType.Values.Select(v => v.Name)), "the enum value"));
                         return null;
                     }
 

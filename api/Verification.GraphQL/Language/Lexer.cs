@@ -271,39 +271,37 @@ internal sealed class Lexer
 
     private int ReadVariableWidthEscape(int pos, StringBuilder value)
     {
-        var point = 0;
+        // \u{...}: up to 8 hex digits then '}' (positions pos+3 … pos+11), the value a Unicode scalar value.
+        long point = 0;
         var i = pos + 3;
-        while (i < _source.Length && i < pos + 12)
+        var end = pos + 12;
+        while (i < pos + 12)
         {
-            var c = _source[i];
-            if (c == '}')
+            var c = At(i);
+            if (c == '}' && i < _source.Length)
             {
-                if (i == pos + 3 || !IsUnicodeScalar(point))
+                if (i > pos + 3 && IsUnicodeScalar(point))
                 {
-                    break;
+                    value.Append(char.ConvertFromUtf32((int)point));
+                    return i + 1;
                 }
 
-                value.Append(char.ConvertFromUtf32(point));
-                return i + 1;
+                end = i + 1;
+                break;
             }
 
-            var digit = HexValue(c);
+            var digit = i < _source.Length ? HexValue(c) : -1;
             if (digit < 0)
             {
+                end = i + 1;
                 break;
             }
 
-            point = (point << 4) | digit;
-            if (point > 0x10FFFF)
-            {
-                break;
-            }
-
+            point = (point << 4) | (long)digit;
             i++;
         }
 
-        var end = Math.Min(i + 1, _source.Length);
-        throw Error(pos, $"Invalid Unicode escape sequence: \"{_source[pos..end]}\".");
+        throw Error(pos, $"Invalid Unicode escape sequence: \"{_source[pos..Math.Min(end, _source.Length)]}\".");
     }
 
     private int ReadFixedWidthEscape(int pos, StringBuilder value)
@@ -453,7 +451,7 @@ internal sealed class Lexer
         return new SourceLocation(line, pos - lineStart + 1);
     }
 
-    private static bool IsUnicodeScalar(int point) => point is >= 0 and <= 0xD7FF or >= 0xE000 and <= 0x10FFFF;
+    private static bool IsUnicodeScalar(long point) => point is >= 0 and <= 0xD7FF or >= 0xE000 and <= 0x10FFFF;
 
     private static int HexValue(char c) => c switch
     {

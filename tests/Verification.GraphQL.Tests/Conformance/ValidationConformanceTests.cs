@@ -51,6 +51,33 @@ public sealed class ValidationConformanceTests(ConformanceFixture fixture)
     }
 
     [Fact]
+    public void Validate_EveryCorpusDocument_SameMessagesAsGraphQLJs()
+    {
+        var answers = fixture.Answer["validation"]!.AsArray().ToDictionary(a => a!["id"]!.GetValue<int>());
+        var mismatches = new List<string>();
+        foreach (var (id, query) in fixture.ValidationCorpus)
+        {
+            List<string> ours;
+            try
+            {
+                ours = Validator.Validate(TestSchema.Schema, Parser.Parse(query), null, 1000).Select(e => e.Message).Order(StringComparer.Ordinal).ToList();
+            }
+            catch (GraphQLSyntaxException e)
+            {
+                ours = [e.Message];
+            }
+
+            var theirs = answers[id]!["messages"]!.AsArray().Select(m => m!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
+            if (!ours.SequenceEqual(theirs))
+            {
+                mismatches.Add($"line {id}: {query}\n  graphql-js: {string.Join(" | ", theirs)}\n  ours:       {string.Join(" | ", ours)}");
+            }
+        }
+
+        Assert.True(mismatches.Count == 0, mismatches.Count + " differ:\n" + string.Join("\n", mismatches));
+    }
+
+    [Fact]
     public void Validate_Corpus_CoversEveryRuleSeveralTimes()
     {
         var counts = fixture.Answer["validation"]!.AsArray()

@@ -95,7 +95,7 @@ public sealed class LexerTests
     [InlineData("\"\\x\"", "Syntax Error: Invalid character escape sequence: \"\\x\".")]
     [InlineData("\"\\u12\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u12\"\".")]
     [InlineData("\"\\uD83D\"", "Syntax Error: Invalid Unicode escape sequence: \"\\uD83D\".")]
-    [InlineData("\"\\u{110000}\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{110000\".")]
+    [InlineData("\"\\u{110000}\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{110000}\".")]
     [InlineData("\"\\u{}\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{}\".")]
     [InlineData("\"bell\u0007\"", "Syntax Error: Invalid character within String: U+0007.")]
     public void Next_InvalidStrings_Throw(string source, string message)

@@ -12,32 +12,37 @@ public sealed class GraphQLWebSocketTests : IAsyncLifetime
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private WebApplication _app = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        _app = builder.Build();
-        _app.UseWebSockets();
-        _app.MapGraphQL("/graphql", TestSchema.Schema, o =>
-        {
-            o.OnConnectionInit = (_, payload) => ValueTask.FromResult(payload?.GetValueOrDefault("token") as string != "bad");
-            o.ConnectionInitTimeout = TimeSpan.FromMilliseconds(300);
-        });
-        await _app.StartAsync();
-    }
+    public async Task InitializeAsync() => _app = await StartAsync(TimeSpan.FromSeconds(30));
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private async Task<WebSocket> ConnectAsync(string? subprotocol = GraphQLWebSocketSession.Subprotocol)
+    private static async Task<WebApplication> StartAsync(TimeSpan initTimeout)
     {
-        var client = _app.GetTestServer().CreateWebSocketClient();
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapGraphQL("/graphql", TestSchema.Schema, o =>
+        {
+            o.OnConnectionInit = (_, payload) => ValueTask.FromResult(payload?.GetValueOrDefault("token") as string != "bad");
+            o.ConnectionInitTimeout = initTimeout;
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    private Task<WebSocket> ConnectAsync(string? subprotocol = GraphQLWebSocketSession.Subprotocol) => ConnectAsync(_app, subprotocol);
+
+    private static async Task<WebSocket> ConnectAsync(WebApplication app, string? subprotocol = GraphQLWebSocketSession.Subprotocol)
+    {
+        var client = app.GetTestServer().CreateWebSocketClient();
         if (subprotocol is not null)
         {
             client.SubProtocols.Add(subprotocol);
         }
 
         using var cts = new CancellationTokenSource(Deadline);
-        return await client.ConnectAsync(new Uri(_app.GetTestServer().BaseAddress, "graphql"), cts.Token);
+        return await client.ConnectAsync(new Uri(app.GetTestServer().BaseAddress, "graphql"), cts.Token);
     }
 
     private static async Task SendAsync(WebSocket socket, string json)
@@ -149,7 +154,9 @@ public sealed class GraphQLWebSocketTests : IAsyncLifetime
     [Fact]
     public async Task NoConnectionInit_Closes4408()
     {
-        using var sut = await ConnectAsync();
+        // A dedicated server whose init timeout is short; the client sends nothing and waits for the close.
+        await using var app = await StartAsync(TimeSpan.FromMilliseconds(50));
+        using var sut = await ConnectAsync(app);
         Assert.Equal("close:4408", await ReceiveAsync(sut));
     }
 

@@ -21,11 +21,11 @@ internal sealed class ExecutableDefinitionsRule : ValidationRule
                 var name = definition switch
                 {
                     SchemaDefinitionNode => "schema",
-                    TypeDefinitionNode t => t.Name.Value,
-                    DirectiveDefinitionNode d => d.Name.Value,
+                    TypeDefinitionNode t => $"\"{t.Name.Value}\"",
+                    DirectiveDefinitionNode d => $"\"{d.Name.Value}\"",
                     _ => "unknown",
                 };
-                Report($"The \"{name}\" definition is not executable.", definition);
+                Report($"The {name} definition is not executable.", definition);
             }
         }
 

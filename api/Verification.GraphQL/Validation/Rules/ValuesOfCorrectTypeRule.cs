@@ -106,13 +106,13 @@ internal sealed class ValuesOfCorrectTypeRule : ValidationRule
         {
             var text = Printer.Print(node);
             throw new GraphQLException(
-                $"Enum \"{type.Name}\" cannot represent non-enum value: {text}." + Suggestions.DidYouMean(Suggestions.List(text, names)));
+                $"Enum \"{type.Name}\" cannot represent non-enum value: {text}." + Suggestions.DidYouMean(Suggestions.List(text, names), "the enum value"));
         }
 
         if (type.FindByName(enumNode.Value) is null)
         {
             throw new GraphQLException(
-                $"Value \"{enumNode.Value}\" does not exist in \"{type.Name}\" enum." + Suggestions.DidYouMean(Suggestions.List(enumNode.Value, names)));
+                $"Value \"{enumNode.Value}\" does not exist in \"{type.Name}\" enum." + Suggestions.DidYouMean(Suggestions.List(enumNode.Value, names), "the enum value"));
         }
     }
 }
