@@ -281,7 +281,9 @@ internal static class Executor
         }
 
         var message = context.ExposeExceptionMessages ? exception.Message : "Unexpected Execution Error";
-        return new GraphQLError(message, locations, path.ToList(), new Dictionary<string, object?> { ["code"] = ErrorCodes.InternalServerError });
+        var error = new GraphQLError(message, locations, path.ToList(), new Dictionary<string, object?> { ["code"] = ErrorCodes.InternalServerError });
+        context.OnUnexpectedError?.Invoke(error, exception);
+        return error;
     }
 
     /// <summary>CompleteValue (spec §6.4.3).</summary>

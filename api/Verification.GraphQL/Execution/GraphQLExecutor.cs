@@ -22,6 +22,10 @@ public sealed record GraphQLExecutorOptions
 
     /// <summary>Validation stops after this many errors.</summary>
     public int MaxValidationErrors { get; init; } = Validator.DefaultMaxErrors;
+
+    /// <summary>Called with each field error caused by an exception other than <see cref="GraphQLException"/>
+    /// (its message is hidden from clients unless <see cref="ExposeExceptionMessages"/>), e.g. to log it.</summary>
+    public Action<GraphQLError, Exception>? OnUnexpectedError { get; init; }
 }
 
 /// <summary>The result of <see cref="GraphQLExecutor.SubscribeAsync"/>: either an error result or a stream of results.</summary>
@@ -199,7 +203,10 @@ public sealed class GraphQLExecutor
         }
 
         var operationContext = new OperationContext(
-            Schema, prepared.Document, operation, variables, context ?? new GraphQLRequestContext(), Options.ExposeExceptionMessages, cancellationToken);
+            Schema, prepared.Document, operation, variables, context ?? new GraphQLRequestContext(), Options.ExposeExceptionMessages, cancellationToken)
+        {
+            OnUnexpectedError = Options.OnUnexpectedError,
+        };
         return (operationContext, null);
     }
 }

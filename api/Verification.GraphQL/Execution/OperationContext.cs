@@ -55,6 +55,8 @@ internal sealed class OperationContext
 
     public bool ExposeExceptionMessages { get; }
 
+    public Action<GraphQLError, Exception>? OnUnexpectedError { get; init; }
+
     public CancellationToken CancellationToken { get; }
 
     /// <summary>Set while mapping a subscription event: root fields without resolver return the event itself.</summary>

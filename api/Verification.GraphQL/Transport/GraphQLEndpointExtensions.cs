@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Verification.GraphQL.Types;
 
 namespace Verification.GraphQL.Transport;
@@ -21,7 +23,9 @@ public static class GraphQLEndpointExtensions
         var options = new GraphQLHttpOptions();
         configure?.Invoke(options);
         options.Validate();
-        var handler = new GraphQLHttpHandler(schema, options);
+        var loggerFactory = endpoints.ServiceProvider.GetService(typeof(ILoggerFactory)) as ILoggerFactory;
+        var logger = loggerFactory?.CreateLogger("Verification.GraphQL.Transport") ?? (ILogger)NullLogger.Instance;
+        var handler = new GraphQLHttpHandler(schema, options, logger);
         return endpoints.Map(pattern, handler.HandleAsync).WithDisplayName("GraphQL " + pattern);
     }
 }

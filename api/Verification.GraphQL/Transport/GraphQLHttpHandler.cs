@@ -14,7 +14,7 @@ namespace Verification.GraphQL.Transport;
 /// over GET is 405 with Allow: POST), content negotiation between application/graphql-response+json
 /// (request errors → 400) and application/json (→ 200), a body size limit, and WebSocket upgrade.
 /// </summary>
-internal sealed class GraphQLHttpHandler
+internal sealed partial class GraphQLHttpHandler
 {
     internal const string GraphQLResponseJson = "application/graphql-response+json";
     private const string Json = "application/json";
@@ -22,11 +22,21 @@ internal sealed class GraphQLHttpHandler
     private readonly GraphQLHttpOptions _options;
     private readonly GraphQLExecutor _executor;
 
-    public GraphQLHttpHandler(Schema schema, GraphQLHttpOptions options)
+    public GraphQLHttpHandler(Schema schema, GraphQLHttpOptions options, ILogger logger)
     {
         _options = options;
-        _executor = new GraphQLExecutor(schema, options.Executor);
+        var executorOptions = options.Executor;
+        if (executorOptions.OnUnexpectedError is null)
+        {
+            // Resolver exceptions are hidden from clients; make sure operators still see them.
+            executorOptions = executorOptions with { OnUnexpectedError = (error, exception) => LogResolverFailed(logger, error.Path, exception) };
+        }
+
+        _executor = new GraphQLExecutor(schema, executorOptions);
     }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "GraphQL resolver failed at {Path}")]
+    private static partial void LogResolverFailed(ILogger logger, IReadOnlyList<object>? path, Exception exception);
 
     public async Task HandleAsync(HttpContext context)
     {
