@@ -15,6 +15,12 @@ function ruleName(rule) {
   return rule.name.replace(/Rule$/, '');
 }
 
+// An error as "message @ line:column, …" so messages and locations are compared together.
+function describe(error) {
+  const locations = (error.locations || []).map((l) => `${l.line}:${l.column}`).join(', ');
+  return `${error.message} @ ${locations}`;
+}
+
 function checkSchema(introspection) {
   try {
     const schema = buildClientSchema(introspection);
@@ -34,7 +40,7 @@ function checkValidation(schema, documents) {
     try {
       document = parse(query);
     } catch (e) {
-      return { id, syntaxError: true, rules: [], messages: [e.message] };
+      return { id, syntaxError: true, rules: [], messages: [describe(e)] };
     }
     const rules = [];
     const messages = [];
@@ -42,7 +48,7 @@ function checkValidation(schema, documents) {
       const errors = validate(schema, document, [rule]);
       if (errors.length > 0) {
         rules.push(ruleName(rule));
-        for (const e of errors) messages.push(e.message);
+        for (const e of errors) messages.push(describe(e));
       }
     }
     return { id, syntaxError: false, rules, messages };

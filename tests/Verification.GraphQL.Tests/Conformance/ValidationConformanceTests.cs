@@ -51,7 +51,7 @@ public sealed class ValidationConformanceTests(ConformanceFixture fixture)
     }
 
     [Fact]
-    public void Validate_EveryCorpusDocument_SameMessagesAsGraphQLJs()
+    public void Validate_EveryCorpusDocument_SameMessagesAndLocationsAsGraphQLJs()
     {
         var answers = fixture.Answer["validation"]!.AsArray().ToDictionary(a => a!["id"]!.GetValue<int>());
         var mismatches = new List<string>();
@@ -60,11 +60,14 @@ public sealed class ValidationConformanceTests(ConformanceFixture fixture)
             List<string> ours;
             try
             {
-                ours = Validator.Validate(TestSchema.Schema, Parser.Parse(query), null, 1000).Select(e => e.Message).Order(StringComparer.Ordinal).ToList();
+                ours = Validator.Validate(TestSchema.Schema, Parser.Parse(query), null, 1000)
+                    .Select(e => Describe(e.Message, e.Locations))
+                    .Order(StringComparer.Ordinal)
+                    .ToList();
             }
             catch (GraphQLSyntaxException e)
             {
-                ours = [e.Message];
+                ours = [Describe(e.Message, [e.Location])];
             }
 
             var theirs = answers[id]!["messages"]!.AsArray().Select(m => m!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
@@ -76,6 +79,9 @@ public sealed class ValidationConformanceTests(ConformanceFixture fixture)
 
         Assert.True(mismatches.Count == 0, mismatches.Count + " differ:\n" + string.Join("\n", mismatches));
     }
+
+    private static string Describe(string message, IEnumerable<SourceLocation> locations) =>
+        $"{message} @ {string.Join(", ", locations.Select(l => $"{l.Line}:{l.Column}"))}";
 
     [Fact]
     public void Validate_Corpus_CoversEveryRuleSeveralTimes()

@@ -23,7 +23,7 @@ internal sealed class VariablesInAllowedPositionRule : ValidationRule
             var definitions = new Dictionary<string, VariableDefinitionNode>(StringComparer.Ordinal);
             foreach (var definition in operation.VariableDefinitions)
             {
-                definitions.TryAdd(definition.Variable.Name.Value, definition);
+                definitions[definition.Variable.Name.Value] = definition;
             }
 
             foreach (var usage in Context.GetRecursiveVariableUsages(operation))
