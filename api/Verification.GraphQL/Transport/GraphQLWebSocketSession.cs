@@ -100,6 +100,8 @@ internal sealed partial class GraphQLWebSocketSession(
                 received = await _socket.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
                 if (received.MessageType == WebSocketMessageType.Close)
                 {
+                    // Complete the closing handshake so the client sees a clean close, not 1006.
+                    await CloseAsync((int)WebSocketCloseStatus.NormalClosure, "Normal Closure").ConfigureAwait(false);
                     return;
                 }
 
