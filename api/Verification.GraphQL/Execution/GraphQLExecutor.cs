@@ -14,8 +14,14 @@ public sealed record GraphQLExecutorOptions
     /// <summary>Document size, token and depth limits.</summary>
     public ParserOptions Parser { get; init; } = ParserOptions.Default;
 
+    /// <summary>Default length above which documents are not cached.</summary>
+    public const int DefaultMaxCachedDocumentLength = 16 * 1024;
+
     /// <summary>How many parsed and validated documents are cached by text (0 disables the cache).</summary>
     public int DocumentCacheSize { get; init; } = DefaultDocumentCacheSize;
+
+    /// <summary>Documents longer than this are parsed and validated every time, so the cache's memory stays bounded.</summary>
+    public int MaxCachedDocumentLength { get; init; } = DefaultMaxCachedDocumentLength;
 
     /// <summary>Whether messages of exceptions other than <see cref="GraphQLException"/> reach clients.</summary>
     public bool ExposeExceptionMessages { get; init; }
@@ -69,7 +75,8 @@ public sealed class GraphQLExecutor
     internal int CachedDocuments => _cache.Count;
 
     /// <summary>Parses and validates a document, from the cache when seen before.</summary>
-    internal PreparedDocument Prepare(string query) => _cache.GetOrAdd(query, PrepareUncached);
+    internal PreparedDocument Prepare(string query) =>
+        query.Length > Options.MaxCachedDocumentLength ? PrepareUncached(query) : _cache.GetOrAdd(query, PrepareUncached);
 
     private PreparedDocument PrepareUncached(string query)
     {

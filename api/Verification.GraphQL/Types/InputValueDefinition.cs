@@ -40,7 +40,7 @@ public sealed class InputValueDefinition
         }
     }
 
-    /// <summary>Directives applied in SDL (printed, not executed).</summary>
+    /// <summary>The default as a literal (graphql-js astFromValue), computed at build for introspection and SDL.</summary>
     internal ValueNode? DefaultLiteral { get; set; }
 
     internal bool IsRequired => Type is NonNullType && !HasDefaultValue;

@@ -158,6 +158,15 @@ public sealed class ExecutionBehaviourTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_LongDocument_NotCached()
+    {
+        var sut = new GraphQLExecutor(TestSchema.Schema, new GraphQLExecutorOptions { MaxCachedDocumentLength = 10 });
+        await sut.ExecuteAsync(new GraphQLRequest("{ hello }"));
+        await sut.ExecuteAsync(new GraphQLRequest("{ a: hello b: hello }"));
+        Assert.Equal(1, sut.CachedDocuments);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_SubscriptionOperation_RejectedAsRequestError()
     {
         var result = await new GraphQLExecutor(TestSchema.Schema).ExecuteAsync(new GraphQLRequest("subscription { count(to: 1) }"));

@@ -142,6 +142,28 @@ public sealed class GraphQLHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Post_ContextFactory_SuppliesServicesAndUserContext()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        await using var app = builder.Build();
+        var query = new Verification.GraphQL.Types.ObjectType("Query");
+        query.Field("tenant", Verification.GraphQL.Types.ScalarType.String, ctx => ctx.UserContext["tenant"]);
+        var schema = new Verification.GraphQL.Types.SchemaBuilder().Query(query).Build();
+        app.MapGraphQL("/graphql", schema, o => o.ContextFactory = http => ValueTask.FromResult(
+            new GraphQLRequestContext(http.RequestServices, new Dictionary<string, object?> { ["tenant"] = http.Request.Headers["X-Tenant"].ToString() })));
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
+        {
+            Content = new StringContent("""{"query":"{ tenant }"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Tenant", "acme");
+        var response = await client.SendAsync(request);
+        Assert.Equal("""{"data":{"tenant":"acme"}}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Put_Returns405()
     {
         var response = await _client.PutAsync("/graphql", new StringContent("{}", new MediaTypeHeaderValue("application/json")));
