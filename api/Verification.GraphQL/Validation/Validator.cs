@@ -125,11 +125,33 @@ internal static class Validator
             context.TypeInfo.Leave(node);
         }
 
-        /// <summary>Children in graphql-js visiting order; type-system definitions are not descended into.</summary>
+        /// <summary>Children in graphql-js visiting order (descriptions and names are not visited).</summary>
         private static IEnumerable<SyntaxNode> Children(SyntaxNode node)
         {
             switch (node)
             {
+                case SchemaDefinitionNode s:
+                    return [.. s.Directives, .. s.OperationTypes];
+                case OperationTypeDefinitionNode o:
+                    return [o.Type];
+                case ObjectTypeDefinitionNode o:
+                    return [.. o.Interfaces, .. o.Directives, .. o.Fields];
+                case FieldDefinitionNode f:
+                    return [.. f.Arguments, f.Type, .. f.Directives];
+                case InputValueDefinitionNode v:
+                    return v.DefaultValue is null ? [v.Type, .. v.Directives] : [v.Type, v.DefaultValue, .. v.Directives];
+                case UnionTypeDefinitionNode u:
+                    return [.. u.Directives, .. u.Types];
+                case EnumTypeDefinitionNode e:
+                    return [.. e.Directives, .. e.Values];
+                case EnumValueDefinitionNode e:
+                    return e.Directives;
+                case InputObjectTypeDefinitionNode i:
+                    return [.. i.Directives, .. i.Fields];
+                case ScalarTypeDefinitionNode s:
+                    return s.Directives;
+                case DirectiveDefinitionNode d:
+                    return d.Arguments;
                 case DocumentNode d:
                     return d.Definitions;
                 case OperationDefinitionNode o:

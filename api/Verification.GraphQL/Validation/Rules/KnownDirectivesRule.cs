@@ -10,12 +10,23 @@ internal sealed class KnownDirectivesRule : ValidationRule
 
     public override bool Enter(SyntaxNode node)
     {
-        if (DirectiveLocations.Of(node) is not { } location)
+        var (values, valueLocation) = DirectiveLocations.InputValuesOf(node);
+        foreach (var value in values)
         {
-            return true;
+            Check(value.Directives, valueLocation);
         }
 
-        foreach (var directive in DirectiveLocations.DirectivesOf(node))
+        if (DirectiveLocations.Of(node) is { } location)
+        {
+            Check(DirectiveLocations.DirectivesOf(node), location);
+        }
+
+        return true;
+    }
+
+    private void Check(IReadOnlyList<DirectiveNode> directives, DirectiveLocation location)
+    {
+        foreach (var directive in directives)
         {
             var definition = Context.Schema.GetDirective(directive.Name.Value);
             if (definition is null)
@@ -29,7 +40,5 @@ internal sealed class KnownDirectivesRule : ValidationRule
                     directive);
             }
         }
-
-        return true;
     }
 }

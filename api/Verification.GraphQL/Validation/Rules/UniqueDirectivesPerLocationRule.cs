@@ -5,17 +5,35 @@ namespace Verification.GraphQL.Validation.Rules;
 /// <summary>Spec §5.7.3 Directives Are Unique Per Location (non-repeatable directives).</summary>
 internal sealed class UniqueDirectivesPerLocationRule : ValidationRule
 {
+    // A type's definition and its extensions are one location (graphql-js keys them by type name).
+    private readonly Dictionary<string, Dictionary<string, DirectiveNode>> _typeDirectives = new(StringComparer.Ordinal);
+
     public override string Name => "UniqueDirectivesPerLocation";
 
     public override bool Enter(SyntaxNode node)
     {
         var directives = DirectiveLocations.DirectivesOf(node);
-        if (directives.Count < 2)
+        var typeKey = node switch
+        {
+            SchemaDefinitionNode => "schema",
+            TypeDefinitionNode t => "type " + t.Name.Value,
+            _ => null,
+        };
+        if (directives.Count < 2 && typeKey is null)
         {
             return true;
         }
 
-        var seen = new Dictionary<string, DirectiveNode>(StringComparer.Ordinal);
+        Dictionary<string, DirectiveNode> seen;
+        if (typeKey is null)
+        {
+            seen = new Dictionary<string, DirectiveNode>(StringComparer.Ordinal);
+        }
+        else if (!_typeDirectives.TryGetValue(typeKey, out seen!))
+        {
+            _typeDirectives[typeKey] = seen = new Dictionary<string, DirectiveNode>(StringComparer.Ordinal);
+        }
+
         foreach (var directive in directives)
         {
             var definition = Context.Schema.GetDirective(directive.Name.Value);
