@@ -7,9 +7,9 @@
 const fs = require('fs');
 const {
   buildClientSchema, validateSchema, printSchema, parse, validate, specifiedRules, execute, GraphQLError,
-  lexicographicSortSchema,
+  lexicographicSortSchema, print,
 } = require('graphql');
-const { createSchema } = require('./schema');
+const { createSchema, sdl } = require('./schema');
 
 function ruleName(rule) {
   return rule.name.replace(/Rule$/, '');
@@ -51,7 +51,7 @@ function checkValidation(schema, documents) {
         for (const e of errors) messages.push(describe(e));
       }
     }
-    return { id, syntaxError: false, rules, messages };
+    return { id, syntaxError: false, rules, messages, printed: print(document) };
   });
 }
 
@@ -91,6 +91,7 @@ async function main() {
   const answer = {};
   if (job.introspection) answer.schema = checkSchema(job.introspection);
   answer.jsSchemaSorted = printSchema(lexicographicSortSchema(schema));
+  answer.sdl = { source: sdl, printed: print(parse(sdl)) };
   if (job.validation) answer.validation = checkValidation(schema, job.validation);
   if (job.execution) answer.execution = await runExecution(job.execution);
   process.stdout.write(JSON.stringify(answer));

@@ -43,8 +43,61 @@ internal static class Printer
         ListTypeNode l => "[" + Print(l.Type) + "]",
         NonNullTypeNode n => Print(n.Type) + "!",
         NameNode n => n.Value,
+        TypeSystemDefinitionNode t => PrintTypeSystem(t),
+        OperationTypeDefinitionNode o => o.Operation.ToString().ToLowerInvariant() + ": " + o.Type.Name.Value,
+        FieldDefinitionNode f => Description(f.Description) + f.Name.Value + Arguments(f.Arguments) + ": " + Print(f.Type)
+            + Wrap(" ", Directives(f.Directives)),
+        InputValueDefinitionNode v => Description(v.Description) + Join(
+            " ",
+            v.Name.Value + ": " + Print(v.Type),
+            v.DefaultValue is null ? string.Empty : "= " + Print(v.DefaultValue),
+            Directives(v.Directives)),
+        EnumValueDefinitionNode e => Description(e.Description) + Join(" ", e.Name.Value, Directives(e.Directives)),
         _ => throw new NotSupportedException($"Printing {node.GetType().Name} is not supported."),
     };
+
+    /// <summary>Type-system definitions and extensions (spec §3), laid out like graphql-js print().</summary>
+    private static string PrintTypeSystem(TypeSystemDefinitionNode node)
+    {
+        var extend = node.IsExtension ? "extend " : string.Empty;
+        var description = node.IsExtension ? string.Empty : node switch
+        {
+            SchemaDefinitionNode s => Description(s.Description),
+            TypeDefinitionNode t => Description(t.Description),
+            DirectiveDefinitionNode d => Description(d.Description),
+            _ => string.Empty,
+        };
+        return description + node switch
+        {
+            SchemaDefinitionNode s => Join(" ", extend + "schema", Directives(s.Directives), Block(s.OperationTypes.Select(Print))),
+            ScalarTypeDefinitionNode s => Join(" ", extend + "scalar", s.Name.Value, Directives(s.Directives)),
+            ObjectTypeDefinitionNode o => Join(
+                " ",
+                extend + (o.IsInterface ? "interface" : "type"),
+                o.Name.Value,
+                Wrap("implements ", string.Join(" & ", o.Interfaces.Select(Print))),
+                Directives(o.Directives),
+                Block(o.Fields.Select(Print))),
+            UnionTypeDefinitionNode u => Join(
+                " ", extend + "union", u.Name.Value, Directives(u.Directives), Wrap("= ", string.Join(" | ", u.Types.Select(Print)))),
+            EnumTypeDefinitionNode e => Join(" ", extend + "enum", e.Name.Value, Directives(e.Directives), Block(e.Values.Select(Print))),
+            InputObjectTypeDefinitionNode i => Join(" ", extend + "input", i.Name.Value, Directives(i.Directives), Block(i.Fields.Select(Print))),
+            DirectiveDefinitionNode d => "directive @" + d.Name.Value + Arguments(d.Arguments) + (d.Repeatable ? " repeatable" : string.Empty)
+                + " on " + string.Join(" | ", d.Locations.Select(l => l.Value)),
+            _ => throw new NotSupportedException($"Printing {node.GetType().Name} is not supported."),
+        };
+    }
+
+    private static string Description(StringValueNode? description) => description is null ? string.Empty : Print(description) + "\n";
+
+    /// <summary>Argument definitions on one line, or one per line when any of them spans several lines.</summary>
+    private static string Arguments(IReadOnlyList<InputValueDefinitionNode> arguments)
+    {
+        var printed = arguments.Select(Print).ToList();
+        return printed.Any(a => a.Contains('\n', StringComparison.Ordinal))
+            ? Wrap("(\n", Indent(string.Join("\n", printed)), "\n)")
+            : Wrap("(", string.Join(", ", printed), ")");
+    }
 
     private static string PrintOperation(OperationDefinitionNode o)
     {
