@@ -1,6 +1,8 @@
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
+using Verification.Api.GraphQL;
 using Verification.Api.Http;
+using Verification.GraphQL.Transport;
 using Verification.Silo.Grains;
 using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
@@ -36,6 +38,7 @@ builder.Services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebSockets();
 
 var exposition = app.Services.GetRequiredService<PrometheusExposition>();
 var runtime = app.Services.GetRequiredService<GrainRuntime>();
@@ -49,6 +52,7 @@ app.MapGet("/readyz", async (IGrainStorage storage, CancellationToken cancellati
         : Results.Problem("Storage is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready"));
 app.MapGet("/metrics", () => Results.Text(exposition.Write(), PrometheusExposition.ContentType));
 app.MapDeploymentEndpoints();
+app.MapGraphQL("/graphql", VerificationSchema.Build());
 
 app.Run();
 

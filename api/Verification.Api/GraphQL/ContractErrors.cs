@@ -1,0 +1,41 @@
+using Verification.Api.Contracts;
+using Verification.Api.Deployments;
+using Verification.GraphQL;
+
+namespace Verification.Api.GraphQL;
+
+/// <summary>Turns contract exceptions into GraphQL errors with <c>extensions.code</c> (and the field at fault).</summary>
+internal static class ContractErrors
+{
+    public const string BadUserInput = "BAD_USER_INPUT";
+    public const string Conflict = "CONFLICT";
+    public const string NotFound = "NOT_FOUND";
+
+    /// <summary>Runs a resolver body, mapping <see cref="InputException"/>, <see cref="ConflictException"/> and <see cref="NotFoundException"/>.</summary>
+    public static async ValueTask<object?> Guard<T>(Func<Task<T>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (InputException e)
+        {
+            throw Input(e);
+        }
+        catch (BatchInputException e)
+        {
+            throw Input(e.Input);
+        }
+        catch (ConflictException e)
+        {
+            throw new GraphQLException(e.Message, Conflict);
+        }
+        catch (NotFoundException e)
+        {
+            throw new GraphQLException(e.Message, NotFound);
+        }
+    }
+
+    private static GraphQLException Input(InputException e) =>
+        new(e.Message, BadUserInput, new Dictionary<string, object?> { ["field"] = e.Field });
+}
