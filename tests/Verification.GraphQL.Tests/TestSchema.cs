@@ -177,6 +177,8 @@ internal static class TestSchema
                 "Tags a selection.",
                 isRepeatable: true)
             .Argument("name", ScalarType.String.NonNull());
+        custom.Argument("legacy", ScalarType.String);
+        custom.Arguments[^1].Deprecate("old");
         var once = new DirectiveDefinition("once", [DirectiveLocation.Field, DirectiveLocation.InlineFragment]);
 
         return new SchemaBuilder()

@@ -142,7 +142,7 @@ type Subscription {
 }
 
 """Tags a selection."""
-directive @tag(name: String!) repeatable on FIELD | QUERY | FRAGMENT_SPREAD
+directive @tag(name: String!, legacy: String @deprecated(reason: "old")) repeatable on FIELD | QUERY | FRAGMENT_SPREAD
 
 directive @once on FIELD | INLINE_FRAGMENT
 `;

@@ -145,6 +145,20 @@ public sealed class ExecutionResult
         writer.WriteEndObject();
     }
 
+    /// <summary>Doubles are written as JavaScript's JSON.stringify writes them (1e+21, 1.5e-7), so responses
+    /// match graphql-js byte for byte; non-finite values have no JSON form and become null.</summary>
+    private static void WriteDouble(Utf8JsonWriter writer, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteRawValue(Types.Inspect.Number(value), skipInputValidation: true);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+
     internal static void WriteValue(Utf8JsonWriter writer, object? value)
     {
         switch (value)
@@ -165,10 +179,10 @@ public sealed class ExecutionResult
                 writer.WriteNumberValue(l);
                 break;
             case double d:
-                writer.WriteNumberValue(d);
+                WriteDouble(writer, d);
                 break;
             case float f:
-                writer.WriteNumberValue(f);
+                WriteDouble(writer, f);
                 break;
             case decimal m:
                 writer.WriteNumberValue(m);

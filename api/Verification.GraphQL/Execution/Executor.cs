@@ -264,7 +264,9 @@ internal static class Executor
 
     private static GraphQLError LocateError(OperationContext context, Exception exception, List<FieldNode> nodes, ResponsePath path)
     {
-        var locations = nodes.Select(n => n.Location.ToSource()).ToList();
+        var locations = exception is LocatedGraphQLException located
+            ? [located.Location]
+            : nodes.Select(n => n.Location.ToSource()).ToList();
         if (exception is GraphQLException graphQLException)
         {
             var extensions = new Dictionary<string, object?>();

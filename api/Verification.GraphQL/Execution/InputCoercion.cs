@@ -6,6 +6,12 @@ using Verification.GraphQL.Validation;
 
 namespace Verification.GraphQL.Execution;
 
+/// <summary>An argument error that points at the offending value rather than at the field (as graphql-js does).</summary>
+internal sealed class LocatedGraphQLException(string message, SourceLocation location) : GraphQLException(message, ErrorCodes.BadUserInput)
+{
+    public SourceLocation Location { get; } = location;
+}
+
 /// <summary>
 /// Input coercion: variable values (spec §6.1.2 CoerceVariableValues and the input rules of §3.5/§3.9/§3.10/§3.11),
 /// literals (valueFromAST) and field/directive arguments (spec §6.4.1 CoerceArgumentValues).
@@ -379,10 +385,10 @@ internal static class InputCoercion
                     }
                     else if (definition.Type is NonNullType)
                     {
-                        throw new GraphQLException(
+                        throw new LocatedGraphQLException(
                             $"Argument \"{definition.Name}\" of required type \"{definition.Type}\" was provided the variable "
                             + $"\"${variable.Name.Value}\" which was not provided a runtime value.",
-                            ErrorCodes.BadUserInput);
+                            argument.Value.Location.ToSource());
                     }
 
                     continue;
@@ -393,15 +399,15 @@ internal static class InputCoercion
 
             if (isNull && definition.Type is NonNullType)
             {
-                throw new GraphQLException(
-                    $"Argument \"{definition.Name}\" of non-null type \"{definition.Type}\" must not be null.", ErrorCodes.BadUserInput);
+                throw new LocatedGraphQLException(
+                    $"Argument \"{definition.Name}\" of non-null type \"{definition.Type}\" must not be null.", argument.Value.Location.ToSource());
             }
 
             var (ok, value) = ValueFromAst(argument.Value, definition.Type, variables);
             if (!ok)
             {
-                throw new GraphQLException(
-                    $"Argument \"{definition.Name}\" has invalid value {Printer.Print(argument.Value)}.", ErrorCodes.BadUserInput);
+                throw new LocatedGraphQLException(
+                    $"Argument \"{definition.Name}\" has invalid value {Printer.Print(argument.Value)}.", argument.Value.Location.ToSource());
             }
 
             coerced[definition.Name] = value;

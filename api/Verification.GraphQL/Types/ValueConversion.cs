@@ -60,6 +60,11 @@ internal static partial class ValueConversion
         }
 
         var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        if (target == typeof(string))
+        {
+            return (T)(object)(value is double d ? Inspect.Number(d) : Convert.ToString(value, CultureInfo.InvariantCulture)!);
+        }
+
         if (target.IsEnum && value is string name)
         {
             return (T)Enum.Parse(target, name.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true);

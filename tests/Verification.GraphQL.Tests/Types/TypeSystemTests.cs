@@ -45,6 +45,22 @@ public sealed class TypeSystemTests
     }
 
     [Fact]
+    public async Task GetArgument_Conversions_StringNumberEnumAndList()
+    {
+        var query = new ObjectType("Query");
+        query.Field("c", ScalarType.String, ctx =>
+                $"{ctx.GetArgument<string>("i")}|{ctx.GetArgument<long>("i")}|{ctx.GetArgument<double>("i")}|{ctx.GetArgument<Mode>("m")}|"
+                + $"{ctx.GetArgument<int[]>("l").Sum()}|{ctx.GetArgument("missing", "fallback")}")
+            .Argument("i", ScalarType.Int)
+            .Argument("m", new EnumType("M").Value("MANN_WHITNEY"))
+            .Argument("l", ScalarType.Int.List())
+            .Argument("missing", ScalarType.String);
+        var sut = new GraphQLExecutor(new SchemaBuilder().Query(query).Build());
+        var result = await sut.ExecuteAsync(new GraphQLRequest("{ c(i: 7, m: MANN_WHITNEY, l: [1, 2, 3]) }"));
+        Assert.Equal("""{"data":{"c":"7|7|7|MannWhitney|6|fallback"}}""", result.ToJson());
+    }
+
+    [Fact]
     public async Task Execute_UnionOfClrRecords_ResolvesByIsTypeOfAndTypeName()
     {
         var circle = new ObjectType("Circle") { IsTypeOf = value => value is Circle };

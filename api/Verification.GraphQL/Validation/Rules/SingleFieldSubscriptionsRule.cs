@@ -1,4 +1,5 @@
 using Verification.GraphQL.Language;
+using Verification.GraphQL.Types;
 
 namespace Verification.GraphQL.Validation.Rules;
 
@@ -63,17 +64,30 @@ internal sealed class SingleFieldSubscriptionsRule : ValidationRule
                     }
 
                     break;
-                case InlineFragmentNode inline:
+                case InlineFragmentNode inline when Matches(inline.TypeCondition):
                     Collect(inline.SelectionSet, keys, grouped, visited);
                     break;
                 case FragmentSpreadNode spread when visited.Add(spread.Name.Value)
-                    && Context.Fragments.TryGetValue(spread.Name.Value, out var fragment):
+                    && Context.Fragments.TryGetValue(spread.Name.Value, out var fragment) && Matches(fragment.TypeCondition):
                     Collect(fragment.SelectionSet, keys, grouped, visited);
                     break;
                 default:
                     break;
             }
         }
+    }
+
+    /// <summary>DoesFragmentConditionMatch against the subscription root type (spec §6.3.2).</summary>
+    private bool Matches(NamedTypeNode? condition)
+    {
+        if (condition is null)
+        {
+            return true;
+        }
+
+        var root = Context.Schema.SubscriptionType!;
+        var type = Context.Schema.GetType(condition.Name.Value);
+        return ReferenceEquals(type, root) || (type is InterfaceType or UnionType && Context.Schema.IsSubType(type, root));
     }
 
     private static bool IsExcluded(IReadOnlyList<DirectiveNode> directives) => directives.Any(d =>
