@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-20}
-dotnet build -c Release -nologo -v q silo/Verification.Silo bench/Verification.Bench >/dev/null
+dotnet build -c Release -nologo -v q bench/Verification.Bench >/dev/null  # builds the silo too
 TMP=$(mktemp -d /tmp/verification-bench.XXXXXX)
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
