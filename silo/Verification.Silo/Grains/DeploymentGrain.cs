@@ -189,7 +189,7 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         return new Deployment(
             r.Id, r.Service, r.Version, r.Environment, r.CommitSha, r.CommitTime, state.StartedAt, state.FinishedAt, state.Status,
             DeploymentValidation.Definitions(r), r.Analysis ?? new AnalysisInput(),
-            [.. state.Summaries.Select(s => ToSummary(s, kinds[s.Metric]))], state.Verdict);
+            [.. state.Summaries.Select(s => ToSummary(s, kinds[s.Metric]))], state.Verdict, r.Team, r.Unplanned);
     }
 
     private static CohortSummary ToSummary(SummaryState s, MetricKind kind) =>
