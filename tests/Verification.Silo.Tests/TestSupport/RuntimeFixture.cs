@@ -16,12 +16,15 @@ internal sealed class RuntimeFixture : IAsyncDisposable
         Storage = storage ?? new InMemoryGrainStorage();
         var registry = new GrainTypeRegistry();
         registry.Add(typeof(IDeploymentGrain), typeof(DeploymentGrain), DeploymentGrain.TypeName);
+        registry.Add(typeof(IServiceGrain), typeof(ServiceGrain), ServiceGrain.TypeName);
         register?.Invoke(registry);
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(Time)
             .AddSingleton<IVerdictFeed>(Feed)
             .AddMetrics()
             .AddSingleton<SiloMetrics>()
+            // Grains call grains (deployment → service); resolved when the first grain is created, after Sut is set.
+            .AddSingleton<IGrainFactory>(_ => Sut)
             .BuildServiceProvider();
         Sut = new GrainRuntime(registry, services, Storage, Time, Options.Create(options ?? new GrainRuntimeOptions()),
             NullLogger<GrainRuntime>.Instance);
