@@ -24,7 +24,7 @@ internal sealed class RuntimeFixture : IAsyncDisposable
             .AddMetrics()
             .AddSingleton<SiloMetrics>()
             // Grains call grains (deployment → service); resolved when the first grain is created, after Sut is set.
-            .AddSingleton<IGrainFactory>(_ => Sut)
+            .AddSingleton<IGrainFactory>(_ => Sut!)
             .BuildServiceProvider();
         Sut = new GrainRuntime(registry, services, Storage, Time, Options.Create(options ?? new GrainRuntimeOptions()),
             NullLogger<GrainRuntime>.Instance);
