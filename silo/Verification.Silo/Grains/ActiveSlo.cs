@@ -24,14 +24,17 @@ internal sealed class ActiveSlo
 
     public SloEntryState Entry { get; }
 
+    /// <summary>The same SLO with its buckets restored from <paramref name="snapshot"/>.</summary>
+    public ActiveSlo Restore(IReadOnlyList<ObjectiveBucketsState> snapshot) => Create(Definition, Entry, snapshot);
+
     /// <summary>An SLO with its buckets restored from <paramref name="snapshot"/> (or empty when it has none for it).</summary>
-    public static ActiveSlo Create(SloDefinition definition, SloEntryState entry, BucketSnapshotState? snapshot)
+    public static ActiveSlo Create(SloDefinition definition, SloEntryState entry, IReadOnlyList<ObjectiveBucketsState>? snapshot)
     {
         var objectives = new SloBuckets[definition.Objectives.Count];
         for (var i = 0; i < objectives.Length; i++)
         {
             var policy = definition.Objectives[i].Policy;
-            var stored = snapshot?.Objectives.FirstOrDefault(o => o.Slo == entry.Name && o.Objective == i);
+            var stored = snapshot?.FirstOrDefault(o => o.Slo == entry.Name && o.Objective == i);
             objectives[i] = stored is null ? new SloBuckets(policy) : SloBuckets.Restore(policy, SloBucketCodec.Decode(stored.Buckets));
         }
 

@@ -17,22 +17,24 @@ namespace Verification.Silo.Grains;
 /// </summary>
 /// <remarks>
 /// Persistence: every accepted event batch is a journal entry (its batchId is the entry's unique batch id), written with
-/// the state in one transaction before the answer. Every <see cref="SnapshotEveryEntries"/> entries or
-/// <see cref="SnapshotEvery"/> the write also stores a snapshot of all buckets (<see cref="SloBucketCodec"/>) taken
-/// before that write's events, with the journal sequence it covers; activation restores the snapshot and replays only
-/// later entries, so activation cost is bounded by the snapshot interval, not the SLO window. Batch ids are remembered
-/// for <see cref="IdempotencyHorizon"/> after they arrive (replay starts early enough to recall them); an id older than
-/// that is still refused by the journal's unique index, and answered as a duplicate too.
+/// the state in one transaction before the answer. Once <see cref="SnapshotEveryEntries"/> entries have accumulated, the
+/// next write first appends a snapshot entry: every objective's buckets (<see cref="SloBucketCodec"/>) counting all
+/// entries before it; the state records its sequence. Activation restores the latest snapshot and replays only the
+/// entries after it, so its cost is bounded by the snapshot interval, not by the SLO window. Snapshots go to the journal
+/// rather than the state because the state is rewritten by every write, and a 30-day snapshot is ~200 KB.
+/// Batch ids are remembered in memory for <see cref="IdempotencyHorizon"/> after they arrive (activation also replays
+/// the entries of that horizon for their ids, located by hourly checkpoints); an id older than that is still refused by
+/// the journal's unique index and answered as a duplicate.
 /// </remarks>
 internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, IServiceGrain
 {
     public const string TypeName = "service";
 
-    /// <summary>How many journal entries a snapshot may lag behind.</summary>
+    /// <summary>How many journal entries a snapshot may lag behind: the most an activation replays into buckets.</summary>
     public const int SnapshotEveryEntries = 1000;
 
-    /// <summary>How old a snapshot may get while events keep coming.</summary>
-    public static readonly TimeSpan SnapshotEvery = TimeSpan.FromMinutes(10);
+    /// <summary>How often the journal position is checkpointed with the time (to find the idempotency horizon's start).</summary>
+    public static readonly TimeSpan CheckpointEvery = TimeSpan.FromHours(1);
 
     /// <summary>How long a batch id is remembered in memory (a retry comes within minutes; the journal index guards beyond).</summary>
     public static readonly TimeSpan IdempotencyHorizon = TimeSpan.FromHours(24);
@@ -62,22 +64,30 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
         var parsed = state.Sources.Select(ParseOwn).ToList();
         foreach (var entry in state.Slos)
         {
-            _slos[entry.Name] = ActiveSlo.Create(parsed[entry.Source][entry.Name], entry, state.Snapshot);
+            _slos[entry.Name] = ActiveSlo.Create(parsed[entry.Source][entry.Name], entry, null);
         }
 
-        var coversBefore = state.Snapshot?.CoversBefore ?? 1;
-        var replayFrom = Math.Min(coversBefore, DedupeFrom(state.Checkpoints, time.GetUtcNow()));
+        // Replay from the snapshot, or earlier when the idempotency horizon reaches further back (then for batch ids only).
+        var snapshot = state.SnapshotSequence;
         var now = time.GetUtcNow();
+        var replayFrom = Math.Min(snapshot == 0 ? 1 : snapshot, DedupeFrom(state.Checkpoints, now));
         await foreach (var journal in ReadJournalAsync(replayFrom - 1, cancellationToken).ConfigureAwait(false))
         {
             Remember(journal.Sequence, journal.BatchId);
-            if (journal.Sequence < coversBefore)
+            if (journal.Sequence < snapshot)
             {
                 continue;
             }
 
-            var e = JsonSerializer.Deserialize<SloEventEntry>(journal.Payload.Span, ContractJson.Options)!;
-            if (_slos.TryGetValue(e.Slo, out var slo) && journal.Sequence >= slo.Entry.FromSequence)
+            var entry = JsonSerializer.Deserialize<ServiceJournalEntry>(journal.Payload.Span, ContractJson.Options)!;
+            if (entry.Snapshot is { } buckets && journal.Sequence == snapshot)
+            {
+                foreach (var name in _slos.Keys.ToList())
+                {
+                    _slos[name] = _slos[name].Restore(buckets);
+                }
+            }
+            else if (entry.Event is { } e && _slos.TryGetValue(e.Slo, out var slo) && journal.Sequence >= slo.Entry.FromSequence)
             {
                 slo.Add(e, now);
             }
@@ -108,10 +118,12 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
                 source = sources.Count - 1;
             }
 
+            // The write starts with a snapshot (the changed SLOs empty in it); events after it count for the new definitions.
+            var snapshotSequence = state.NextSequence;
             var replaced = new Dictionary<string, ActiveSlo>(_slos, StringComparer.Ordinal);
             foreach (var definition in changed)
             {
-                replaced[definition.Name] = ActiveSlo.Create(definition, new SloEntryState(definition.Name, source, now, state.NextSequence), null);
+                replaced[definition.Name] = ActiveSlo.Create(definition, new SloEntryState(definition.Name, source, now, snapshotSequence + 1), null);
             }
 
             // Drop sources no SLO is defined by any more, renumbering the entries.
@@ -120,19 +132,20 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
                 .Select(a => a.Entry with { Source = used.IndexOf(a.Entry.Source) })
                 .OrderBy(e => e.Name, StringComparer.Ordinal)
                 .ToList();
+            var buckets = Snapshot(replaced.Values);
             var next = state with
             {
                 Sources = [.. used.Select(i => sources[i])],
                 Slos = entries,
-                Snapshot = TakeSnapshot(replaced.Values, state.NextSequence, now),
-                Checkpoints = Checkpoint(state, now),
+                NextSequence = snapshotSequence + 1,
+                SnapshotSequence = snapshotSequence,
+                Checkpoints = Checkpoint(state, now, force: true),
             };
-            await WriteStateAsync(next, cancellationToken).ConfigureAwait(false);
+            await WriteStateAsync(next, [SnapshotEntry(snapshotSequence, buckets)], cancellationToken).ConfigureAwait(false);
             _slos.Clear();
             foreach (var entry in entries)
             {
-                var active = replaced[entry.Name];
-                _slos[entry.Name] = ActiveSlo.Create(active.Definition, entry, next.Snapshot);
+                _slos[entry.Name] = ActiveSlo.Create(replaced[entry.Name].Definition, entry, buckets);
             }
         }
 
@@ -154,7 +167,10 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
         var accepted = new List<(JournalEntry Journal, SloEventEntry Event)>();
         var newIds = new HashSet<string>(StringComparer.Ordinal);
         var duplicates = 0;
-        var sequence = state.NextSequence;
+        // Due a snapshot: it goes first, counting the entries already journaled (this write's events are not in the
+        // buckets yet, and are not fed before the write succeeds).
+        var snapshotDue = state.NextSequence - state.SnapshotSequence > SnapshotEveryEntries;
+        var sequence = snapshotDue ? state.NextSequence + 1 : state.NextSequence;
         foreach (var input in events)
         {
             if (input.Service != GrainId.Key)
@@ -172,7 +188,8 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
             // A stamp slightly ahead of now is counted in now's minute (SloBuckets.Add); journal the minute it counted in
             // so that a replay at a later time counts it in the same one.
             var entry = new SloEventEntry(input.Slo, at > now ? now : at, input.Good, input.Total);
-            accepted.Add((new JournalEntry(sequence++, input.BatchId, JsonSerializer.SerializeToUtf8Bytes(entry, ContractJson.Options)), entry));
+            var payload = JsonSerializer.SerializeToUtf8Bytes(new ServiceJournalEntry(entry, null), ContractJson.Options);
+            accepted.Add((new JournalEntry(sequence++, input.BatchId, payload), entry));
         }
 
         if (accepted.Count == 0)
@@ -180,17 +197,17 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
             return new SloEventsResult(0, duplicates);
         }
 
-        var next = state with { NextSequence = sequence };
-        if (state.Snapshot is not { } snapshot || state.NextSequence - snapshot.CoversBefore >= SnapshotEveryEntries
-            || now - snapshot.TakenAt >= SnapshotEvery)
+        var next = state with { NextSequence = sequence, Checkpoints = Checkpoint(state, now, force: false) };
+        var journal = accepted.Select(a => a.Journal).ToList();
+        if (snapshotDue)
         {
-            // Taken before this write's events are counted: it covers the entries already journaled.
-            next = next with { Snapshot = TakeSnapshot(_slos.Values, state.NextSequence, now), Checkpoints = Checkpoint(state, now) };
+            next = next with { SnapshotSequence = state.NextSequence };
+            journal.Insert(0, SnapshotEntry(state.NextSequence, Snapshot(_slos.Values)));
         }
 
         try
         {
-            await WriteStateAsync(next, [.. accepted.Select(a => a.Journal)], cancellationToken).ConfigureAwait(false);
+            await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(false);
         }
         catch (GrainStateConflictException) when (accepted.Any(a => a.Journal.BatchId is not null))
         {
@@ -199,9 +216,9 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
             return await RecordOneByOneAsync(accepted, duplicates, now, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var (journal, entry) in accepted)
+        foreach (var (entryJournal, entry) in accepted)
         {
-            Remember(journal.Sequence, journal.BatchId);
+            Remember(entryJournal.Sequence, entryJournal.BatchId);
             _slos[entry.Slo].Add(entry, now);
         }
 
@@ -426,12 +443,22 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
         return parsed.Slos.Where(s => s.Service == GrainId.Key).ToDictionary(s => s.Name, StringComparer.Ordinal);
     }
 
-    private static BucketSnapshotState TakeSnapshot(IEnumerable<ActiveSlo> slos, long coversBefore, DateTimeOffset now) =>
-        new(coversBefore, now, [.. slos.SelectMany(s => s.SnapshotObjectives())]);
+    private static List<ObjectiveBucketsState> Snapshot(IEnumerable<ActiveSlo> slos) => [.. slos.SelectMany(s => s.SnapshotObjectives())];
 
-    /// <summary>Adds a checkpoint at the current journal end; keeps the newest one older than the horizon and all after it.</summary>
-    private static IReadOnlyList<CheckpointState> Checkpoint(ServiceState state, DateTimeOffset now)
+    private static JournalEntry SnapshotEntry(long sequence, IReadOnlyList<ObjectiveBucketsState> buckets) =>
+        new(sequence, null, JsonSerializer.SerializeToUtf8Bytes(new ServiceJournalEntry(null, buckets), ContractJson.Options));
+
+    /// <summary>
+    /// Adds a checkpoint at the current journal end when forced or the last is <see cref="CheckpointEvery"/> old; keeps the
+    /// newest one older than the horizon and all after it.
+    /// </summary>
+    private static IReadOnlyList<CheckpointState> Checkpoint(ServiceState state, DateTimeOffset now, bool force)
     {
+        if (!force && state.Checkpoints.Count > 0 && now - state.Checkpoints[^1].At < CheckpointEvery)
+        {
+            return state.Checkpoints;
+        }
+
         var all = state.Checkpoints.Append(new CheckpointState(state.NextSequence, now)).ToList();
         var firstNeeded = all.FindLastIndex(c => now - c.At >= IdempotencyHorizon);
         return firstNeeded <= 0 ? all : all[firstNeeded..];

@@ -162,54 +162,61 @@ public sealed class ServiceGrainTests
     public async Task RecordEventsAsync_BatchIdsAcrossSnapshotAndReactivation_CountedOnce()
     {
         var storage = new InMemoryGrainStorage();
-        var step = TimeSpan.FromMinutes(1);
+        var bulk = Enumerable.Range(0, ServiceGrain.SnapshotEveryEntries).Select(i => Events(1, 1, batchId: $"bulk-{i}")).ToList();
         await using (var fixture = new RuntimeFixture(storage: storage))
         {
             var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
-            await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
-            fixture.Time.Advance(step);
-            await sut.RecordEventsAsync([Events(90, 100, batchId: "b1")], CancellationToken.None);
-            fixture.Time.Advance(step);
-            await sut.RecordEventsAsync([Events(80, 100, batchId: "b2")], CancellationToken.None);
-            // 12:12, ten minutes after the apply's snapshot: this write stores a snapshot covering b1 and b2.
-            fixture.Time.Advance(TimeSpan.FromMinutes(10));
-            await sut.RecordEventsAsync([Events(70, 100, batchId: "b3")], CancellationToken.None);
-            fixture.Time.Advance(step);
-            await sut.RecordEventsAsync([Events(60, 100, batchId: "b4")], CancellationToken.None);
+            await sut.ApplySlosAsync(Yaml(), CancellationToken.None); // journal 1: snapshot (empty)
+            await sut.RecordEventsAsync(bulk, CancellationToken.None); // journal 2 … 1001
+            fixture.Time.Advance(TimeSpan.FromMinutes(1));
+            await sut.RecordEventsAsync([Events(90, 100, batchId: "b1")], CancellationToken.None); // 1002 snapshot, 1003 b1
+            fixture.Time.Advance(TimeSpan.FromMinutes(1));
+            await sut.RecordEventsAsync([Events(80, 100, batchId: "b2")], CancellationToken.None); // 1004 b2
         }
 
-        var state = JsonSerializer.Deserialize<ServiceState>((await storage.ReadAsync(new GrainId(ServiceGrain.TypeName, "checkout"), CancellationToken.None))!.Json,
-            ContractJson.Options)!;
-        Assert.Equal((3L, 5L), (state.Snapshot!.CoversBefore, state.NextSequence));
+        var state = JsonSerializer.Deserialize<ServiceState>(
+            (await storage.ReadAsync(new GrainId(ServiceGrain.TypeName, "checkout"), CancellationToken.None))!.Json, ContractJson.Options)!;
+        Assert.Equal((1002L, 1005L), (state.SnapshotSequence, state.NextSequence));
 
         await using var reactivated = new RuntimeFixture(storage: storage);
-        reactivated.Time.Advance(TimeSpan.FromMinutes(14));
+        reactivated.Time.Advance(TimeSpan.FromMinutes(3));
         var again = reactivated.Sut.GetGrain<IServiceGrain>("checkout");
-        var resent = await again.RecordEventsAsync([Events(90, 100, batchId: "b1"), Events(60, 100, batchId: "b4"), Events(50, 100, batchId: "b5")],
-            CancellationToken.None);
+        var resent = await again.RecordEventsAsync([bulk[0], Events(80, 100, batchId: "b2"), Events(50, 100, batchId: "b3")], CancellationToken.None);
         var slo = await SloAsync(again);
 
         Assert.Equal(new SloEventsResult(1, 2), resent);
-        // Snapshot (b1, b2) + replay (b3, b4) + b5, each counted once.
-        Assert.Equal((350L, 500L), (slo.Good, slo.Total));
+        // Snapshot (bulk, 1000 of 1000) + replay (b1, b2) + b3, each counted once.
+        Assert.Equal((1220L, 1300L), (slo.Good, slo.Total));
     }
 
     [Fact]
-    public async Task RecordEventsAsync_BatchIdOlderThanHorizon_JournalStillRefusesIt()
+    public async Task OnActivateAsync_AfterIdempotencyHorizon_ReplaysFromSnapshotOnlyAndJournalStillRefusesOldIds()
     {
-        await using var fixture = new RuntimeFixture();
-        var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
-        await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
-        await sut.RecordEventsAsync([Events(90, 100, batchId: "b1")], CancellationToken.None);
-        fixture.Time.Advance(ServiceGrain.IdempotencyHorizon + TimeSpan.FromMinutes(1));
-        // A write with a snapshot adds a checkpoint; b1 is now older than the horizon and forgotten in memory.
-        await sut.RecordEventsAsync([Events(100, 100, batchId: "b2")], CancellationToken.None);
+        var storage = new InMemoryGrainStorage();
+        var bulk = Enumerable.Range(0, ServiceGrain.SnapshotEveryEntries).Select(i => Events(1, 1, batchId: $"bulk-{i}")).ToList();
+        await using (var fixture = new RuntimeFixture(storage: storage))
+        {
+            var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
+            await sut.ApplySlosAsync(Yaml(), CancellationToken.None); // checkpoint (1, t0), snapshot 1
+            await sut.RecordEventsAsync(bulk, CancellationToken.None); // 2 … 1001
+            fixture.Time.Advance(TimeSpan.FromHours(2));
+            await sut.RecordEventsAsync([Events(90, 100, batchId: "b1")], CancellationToken.None); // checkpoint (1002, t0 + 2 h), snapshot 1002, b1 1003
+            fixture.Time.Advance(TimeSpan.FromHours(25));
+            await sut.RecordEventsAsync([Events(80, 100, batchId: "b2")], CancellationToken.None); // checkpoint (1004, t0 + 27 h), b2 1004
+        }
 
-        var resent = await sut.RecordEventsAsync([Events(90, 100, batchId: "b1"), Events(100, 100, batchId: "b3")], CancellationToken.None);
-        var slo = await SloAsync(sut);
+        var counting = new JournalCountingStorage(storage);
+        await using var reactivated = new RuntimeFixture(storage: storage, decorate: _ => counting);
+        reactivated.Time.Advance(TimeSpan.FromHours(27));
+        var again = reactivated.Sut.GetGrain<IServiceGrain>("checkout");
+        var resent = await again.RecordEventsAsync([Events(90, 100, batchId: "b1"), bulk[0], Events(50, 100, batchId: "b3")], CancellationToken.None);
+        var slo = await SloAsync(again);
 
-        Assert.Equal(new SloEventsResult(1, 1), resent);
-        Assert.Equal((290L, 300L), (slo.Good, slo.Total));
+        // The horizon starts at checkpoint (1002, t0 + 2 h), the snapshot is 1002: activation read 1002 … 1004 only.
+        Assert.Equal(3, counting.JournalEntriesRead);
+        // b1 is remembered; bulk-0 (entry 2) is forgotten in memory but refused by the journal's unique batch id.
+        Assert.Equal(new SloEventsResult(1, 2), resent);
+        Assert.Equal((1220L, 1300L), (slo.Good, slo.Total));
     }
 
     [Fact]
