@@ -55,7 +55,7 @@ public sealed class DeliveryService(IDeploymentDirectory deployments, IServiceDi
         return [.. DoraCalculator.Weekly(records, incidents, from, to).Select(w => new DeliveryWeek(w.IsoYear, w.IsoWeek, Map(service, team, w.Metrics)))];
     }
 
-    /// <summary>The trailing <paramref name="weeks"/> weeks up to now (the current week partial).</summary>
+    /// <summary>The current ISO week up to now and the <paramref name="weeks"/> − 1 whole weeks before it.</summary>
     public Task<IReadOnlyList<DeliveryWeek>> WeeklyAsync(string? service, string? team, int weeks, CancellationToken cancellationToken)
     {
         if (weeks is < 1 or > MaxWeeks)
@@ -64,7 +64,11 @@ public sealed class DeliveryService(IDeploymentDirectory deployments, IServiceDi
         }
 
         var now = time.GetUtcNow();
-        return WeeklyAsync(service, team, now.AddDays(-7 * weeks), now, cancellationToken);
+        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var monday = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
+        var from = monday.AddDays(-7 * (weeks - 1));
+        // Exactly Monday 00:00: the current week has not begun, so it is the week before that ends now.
+        return WeeklyAsync(service, team, from < now ? from : from.AddDays(-7), now, cancellationToken);
     }
 
     private static void Validate(string? service, string? team)

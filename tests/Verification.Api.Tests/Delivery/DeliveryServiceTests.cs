@@ -5,7 +5,7 @@ namespace Verification.Api.Tests.Delivery;
 
 public sealed class DeliveryServiceTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 30, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
     private sealed class FixedTime : TimeProvider
     {
@@ -97,14 +97,15 @@ public sealed class DeliveryServiceTests
     }
 
     [Fact]
-    public async Task WeeklyAsync_TwoWeeks_TwoRowsEndingNow()
+    public async Task WeeklyAsync_TwoWeeks_CurrentWeekAndTheOneBefore()
     {
-        // Now is Monday 2026-11-30 00:00 UTC: 2 weeks back starts Monday 2026-11-16 (ISO weeks 47 and 48); "a" finished
-        // Friday 2026-11-20 (week 47).
-        var sut = Create([D("a", null, DeploymentStatus.Promoted, 10, 1)], []);
+        // Now is Monday 2026-11-30 12:00 UTC (ISO week 49): rows for week 48 (from Monday 2026-11-23) and week 49 so far;
+        // "a" finished Wednesday 2026-11-25 13:00 (week 48).
+        var sut = Create([D("a", null, DeploymentStatus.Promoted, 5, 1)], []);
 
         var weeks = await sut.WeeklyAsync(null, null, 2, CancellationToken.None);
 
-        Assert.Equal([(2026, 47, 1), (2026, 48, 0)], weeks.Select(w => (w.IsoYear, w.IsoWeek, w.Metrics.Deployments)));
+        Assert.Equal([(2026, 48, 1), (2026, 49, 0)], weeks.Select(w => (w.IsoYear, w.IsoWeek, w.Metrics.Deployments)));
+        Assert.Equal((new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero), Now), (weeks[0].Metrics.From, weeks[1].Metrics.To));
     }
 }
