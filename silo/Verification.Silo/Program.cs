@@ -1,7 +1,9 @@
 using Verification.Api.Contracts;
+using Verification.Api.Delivery;
 using Verification.Api.Deployments;
 using Verification.Api.GraphQL;
 using Verification.Api.Http;
+using Verification.Api.Slo;
 using Verification.GraphQL.Transport;
 using Verification.Silo.Grains;
 using Verification.Silo.Runtime;
@@ -34,6 +36,11 @@ builder.Services.AddGrain<IDeploymentGrain, DeploymentGrain>(DeploymentGrain.Typ
 builder.Services.AddSingleton<IVerdictFeed, InProcessVerdictFeed>();
 builder.Services.AddSingleton<SampleIngestion>();
 builder.Services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
+builder.Services.AddGrain<IServiceGrain, ServiceGrain>(ServiceGrain.TypeName);
+builder.Services.AddSingleton<IServiceDirectory, ServiceDirectory>();
+builder.Services.AddSingleton<SloService>();
+builder.Services.AddSingleton<IncidentService>();
+builder.Services.AddSingleton<DeliveryService>();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -52,6 +59,8 @@ app.MapGet("/readyz", async (IGrainStorage storage, CancellationToken cancellati
         : Results.Problem("Storage is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready"));
 app.MapGet("/metrics", () => Results.Text(exposition.Write(), PrometheusExposition.ContentType));
 app.MapDeploymentEndpoints();
+app.MapSloEndpoints();
+app.MapDeliveryEndpoints();
 app.MapGraphQL("/graphql", VerificationSchema.Build());
 
 app.Run();

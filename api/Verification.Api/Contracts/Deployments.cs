@@ -27,6 +27,8 @@ public sealed record AnalysisInput(
 }
 
 /// <summary>Registers a deployment; the id is the deploy ID telemetry is linked by.</summary>
+/// <param name="Team">The team that owns the change (DORA per team).</param>
+/// <param name="Unplanned">Deployed to remediate a production problem rather than as planned delivery (DORA rework).</param>
 public sealed record RegisterDeploymentInput(
     string Id,
     string Service,
@@ -35,7 +37,9 @@ public sealed record RegisterDeploymentInput(
     string Environment = RegisterDeploymentInput.DefaultEnvironment,
     string? CommitSha = null,
     DateTimeOffset? CommitTime = null,
-    AnalysisInput? Analysis = null)
+    AnalysisInput? Analysis = null,
+    string? Team = null,
+    bool Unplanned = false)
 {
     public const string DefaultEnvironment = "production";
 }
@@ -73,12 +77,14 @@ public sealed record MetricJudgement(
     long CanaryCount);
 
 /// <summary>The decision on a deployment, with the evidence behind it.</summary>
+/// <param name="Gate">The service's budget gate, consulted when the judge would promote; null until then.</param>
 public sealed record Verdict(
     Decision Decision,
     string Reason,
     double? Score,
     DateTimeOffset? DecidedAt,
-    IReadOnlyList<MetricJudgement> Metrics);
+    IReadOnlyList<MetricJudgement> Metrics,
+    ReleaseGate? Gate = null);
 
 /// <summary>What has been ingested for one metric and cohort.</summary>
 public sealed record CohortSummary(
@@ -89,7 +95,7 @@ public sealed record CohortSummary(
     long? Total,
     double? Mean);
 
-/// <summary>A deployment as the API shows it.</summary>
+/// <summary>A deployment as the API shows it; <paramref name="Team"/> and <paramref name="Unplanned"/> as registered.</summary>
 public sealed record Deployment(
     string Id,
     string Service,
@@ -103,7 +109,9 @@ public sealed record Deployment(
     IReadOnlyList<MetricDefinition> Metrics,
     AnalysisInput Analysis,
     IReadOnlyList<CohortSummary> Summaries,
-    Verdict Verdict);
+    Verdict Verdict,
+    string? Team = null,
+    bool Unplanned = false);
 
 /// <summary>The answer to one recordSamples call.</summary>
 public sealed record RecordSamplesPayload(long Accepted, bool Duplicate, Verdict Verdict);

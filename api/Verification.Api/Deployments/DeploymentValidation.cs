@@ -18,6 +18,11 @@ public static class DeploymentValidation
             Text("commitSha", input.CommitSha);
         }
 
+        if (input.Team is not null)
+        {
+            Text("team", input.Team);
+        }
+
         if (input.Metrics is null || input.Metrics.Count == 0)
         {
             throw new InputException("metrics", "at least one metric is required");

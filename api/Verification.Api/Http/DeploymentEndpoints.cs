@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -67,70 +66,12 @@ public static class DeploymentEndpoints
         }
     }
 
-    private static async Task<IResult> RecordSamplesAsync(HttpRequest request, SampleIngestion ingestion, CancellationToken cancellationToken)
-    {
-        if (!IsNdjson(request.ContentType))
-        {
-            return Results.Problem($"Send NDJSON ('application/x-ndjson'), one SamplesInput per line; got '{request.ContentType}'.",
-                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
-        }
+    private static Task<IResult> RecordSamplesAsync(HttpRequest request, SampleIngestion ingestion, CancellationToken cancellationToken) =>
+        RequestContent.IngestNdjsonAsync<SamplesInput, IngestionResult>(
+            request, ingestion.RecordAsync, r => new BulkIngestionResponse(r.Accepted, r.Duplicates, r.Values), cancellationToken);
 
-        List<SamplesInput> batches;
-        List<int> lines;
-        try
-        {
-            using var body = await RequestBodies.ReadAsync(request, InputLimits.MaxSamplesBodyBytes, cancellationToken).ConfigureAwait(false);
-            (batches, lines) = NdjsonSamples.Parse(body.Span);
-        }
-        catch (NdjsonLineException e)
-        {
-            return Problems.BadInput(e.Field, e.Reason, e.Line);
-        }
-        catch (Exception e) when (Problems.IsClientError(e))
-        {
-            return Problems.From(e);
-        }
-
-        if (batches.Count == 0)
-        {
-            return Problems.BadInput("body", "no samples: send one SamplesInput JSON object per line");
-        }
-
-        try
-        {
-            var result = await ingestion.RecordAsync(batches, cancellationToken).ConfigureAwait(false);
-            return Results.Json(new BulkIngestionResponse(result.Accepted, result.Duplicates, result.Values), ContractJson.Options);
-        }
-        catch (BatchInputException e)
-        {
-            return Problems.BadInput(e.Input.Field, e.Input.Reason, lines[e.Index]);
-        }
-        catch (Exception e) when (Problems.IsClientError(e))
-        {
-            return Problems.From(e);
-        }
-    }
-
-    private static bool IsNdjson(string? contentType)
-    {
-        var mediaType = contentType?.Split(';')[0].Trim();
-        return mediaType is not null && (mediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase)
-            || mediaType.Equals("application/jsonl", StringComparison.OrdinalIgnoreCase)
-            || mediaType.Equals("application/ndjson", StringComparison.OrdinalIgnoreCase));
-    }
-
-    private static async Task<T> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
-        where T : class
-    {
-        if (request.ContentType?.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase) != true)
-        {
-            throw new InputException("Content-Type", $"send 'application/json', got '{request.ContentType}'");
-        }
-
-        using var body = await RequestBodies.ReadAsync(request, InputLimits.MaxJsonBodyBytes, cancellationToken).ConfigureAwait(false);
-        return JsonSerializer.Deserialize<T>(body.Span, ContractJson.Options)
-            ?? throw new InputException("body", "must be a JSON object, not null");
-    }
+    private static Task<T> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class => RequestContent.ReadJsonAsync<T>(request, cancellationToken);
 }
 
 /// <summary>Body of <c>POST /v1/deployments/{id}/complete</c>.</summary>

@@ -19,9 +19,21 @@ internal static class Problems
         return Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad input", extensions: extensions);
     }
 
+    /// <summary>An OpenSLO input's errors, each with its field path; <c>field</c> names the first.</summary>
+    public static IResult SloDefinitionErrors(SloDefinitionException e)
+    {
+        var extensions = new Dictionary<string, object?>
+        {
+            ["field"] = e.Errors.Count > 0 ? e.Errors[0].Path : "yaml",
+            ["errors"] = e.Errors.Select(x => new { path = x.Path, message = x.Message }).ToList(),
+        };
+        return Results.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "Bad input", extensions: extensions);
+    }
+
     public static IResult From(Exception exception) => exception switch
     {
         InputException e => BadInput(e.Field, e.Reason),
+        SloDefinitionException e => SloDefinitionErrors(e),
         ConflictException e => Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict"),
         NotFoundException e => Results.Problem(e.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found"),
         JsonException e => BadInput(JsonField(e), JsonReason(e)),
@@ -32,7 +44,7 @@ internal static class Problems
 
     /// <summary>True for the failures <see cref="From"/> turns into a 4xx answer.</summary>
     public static bool IsClientError(Exception exception) =>
-        exception is InputException or ConflictException or NotFoundException or JsonException or PayloadTooLargeException
+        exception is InputException or SloDefinitionException or ConflictException or NotFoundException or JsonException or PayloadTooLargeException
             or BadHttpRequestException;
 
     /// <summary>The JSON path of a deserialization error, without the root marker ("$.metrics[0].kind" → "metrics[0].kind").</summary>

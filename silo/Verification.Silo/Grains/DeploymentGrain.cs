@@ -10,8 +10,11 @@ namespace Verification.Silo.Grains;
 /// <summary>
 /// One grain per deployment (keyed by deploy ID): owns the registration, appends sample batches durably to its
 /// journal (state and journal in one transaction, acknowledged only after commit), keeps summaries, and re-judges.
+/// A PROMOTE of the judge passes the service grain's budget gate first; completion is reported to the service grain.
+/// Both are awaited grain-to-grain calls in this grain's turn; the service grain never calls back, so no cycle.
 /// </summary>
-internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, SiloMetrics metrics) : Grain<DeploymentState>, IDeploymentGrain
+internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, SiloMetrics metrics, IGrainFactory grains)
+    : Grain<DeploymentState>, IDeploymentGrain
 {
     public const string TypeName = "deployment";
 
@@ -77,11 +80,12 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             return null;
         }
 
-        // Time alone moves a verdict (minimum duration reached, window closed): judge at every read, store a change.
-        var verdict = Rejudge(state, time.GetUtcNow());
-        if (!DeploymentJudge.SameAnswer(verdict, state.Verdict))
+        // Time alone moves a verdict (minimum duration reached, window closed, budget gate released): judge at every
+        // read, store a change.
+        var (verdict, held) = await RejudgeAsync(state, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (!DeploymentJudge.SameAnswer(verdict, state.Verdict) || (held is null) != (state.HeldPromotion is null))
         {
-            state = state with { Verdict = verdict };
+            state = state with { Verdict = verdict, HeldPromotion = held };
             await WriteStateAsync(state, cancellationToken).ConfigureAwait(false);
             verdicts.Publish(GrainId.Key, verdict);
         }
@@ -136,11 +140,13 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             return new RecordResult(0, duplicates, 0, state.Verdict);
         }
 
+        var (verdict, held) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(false);
         var next = state with
         {
             NextSequence = sequence,
             Summaries = [.. summaries.Values.OrderBy(s => s.Metric, StringComparer.Ordinal).ThenBy(s => s.Cohort)],
-            Verdict = Rejudge(state, now),
+            Verdict = verdict,
+            HeldPromotion = held,
         };
         await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(false);
         if (!DeploymentJudge.SameAnswer(next.Verdict, state.Verdict))
@@ -164,20 +170,78 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
 
         if (state.Status != DeploymentStatus.Verifying)
         {
-            return state.Status == status
-                ? ToDeployment(state)
-                : throw new ConflictException(
+            if (state.Status != status)
+            {
+                throw new ConflictException(
                     $"Deployment '{GrainId.Key}' was already completed as {JsonNamingPolicy.SnakeCaseUpper.ConvertName(state.Status.ToString())}.");
+            }
+
+            // Told again (a retry after the service grain failed to hear it): tell it again, it ignores repeats.
+            await NotifyServiceAsync(state, cancellationToken).ConfigureAwait(false);
+            return ToDeployment(state);
         }
 
-        var next = state with { Status = status, FinishedAt = time.GetUtcNow() };
+        var next = state with { Status = status, FinishedAt = time.GetUtcNow(), HeldPromotion = null };
         await WriteStateAsync(next, cancellationToken).ConfigureAwait(false);
+        await NotifyServiceAsync(next, cancellationToken).ConfigureAwait(false);
         return ToDeployment(next);
     }
 
-    /// <summary>While verifying, the judge's verdict at <paramref name="now"/>; after completion the verdict stays as it was.</summary>
-    private Verdict Rejudge(DeploymentState state, DateTimeOffset now) =>
-        state.Status == DeploymentStatus.Verifying ? Judge.Judge(state.Verdict, state.StartedAt, now) : state.Verdict;
+    /// <summary>
+    /// Tells the service grain about a promotion or rollback (it watches promotions for an SLO page). Awaited: a failure
+    /// reaches the caller, whose retry of the same completion notifies again.
+    /// </summary>
+    private Task NotifyServiceAsync(DeploymentState state, CancellationToken cancellationToken) =>
+        state.Status is DeploymentStatus.Promoted or DeploymentStatus.RolledBack
+            ? grains.GetGrain<IServiceGrain>(state.Registration.Service)
+                .DeploymentCompletedAsync(new DeploymentCompletion(GrainId.Key, state.Status, state.FinishedAt!.Value), cancellationToken)
+            : Task.CompletedTask;
+
+    /// <summary>
+    /// While verifying, the judge's verdict at <paramref name="now"/>, a PROMOTE passed through the service's budget gate;
+    /// after completion the verdict stays as it was. Returns the verdict to show and the PROMOTE held back, if any.
+    /// </summary>
+    private async Task<(Verdict Verdict, Verdict? Held)> RejudgeAsync(DeploymentState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (state.Status != DeploymentStatus.Verifying)
+        {
+            return (state.Verdict, null);
+        }
+
+        // A decided verdict is final (DeploymentJudge.Judge), so a PROMOTE held back stays the judge's answer.
+        var judged = state.HeldPromotion ?? Judge.Judge(state.Verdict, state.StartedAt, now);
+        if (judged.Decision != Decision.Promote || judged.Gate is not null)
+        {
+            // Not a promotion, or one that passed the gate already.
+            return (judged, null);
+        }
+
+        var gate = await grains.GetGrain<IServiceGrain>(state.Registration.Service).CheckReleaseAsync(GrainId.Key, cancellationToken)
+            .ConfigureAwait(false);
+        if (gate.Allowed)
+        {
+            // Released after being held: the decision is taken now.
+            return (judged with { Gate = gate, DecidedAt = state.HeldPromotion is null ? judged.DecidedAt : now }, null);
+        }
+
+        // Fail safe (ARCHITECTURE.md): a blocked promotion is PENDING while the analysis window is open, INCONCLUSIVE after.
+        var max = state.Registration.Analysis?.MaxDurationSeconds;
+        return max is { } seconds && now - state.StartedAt >= TimeSpan.FromSeconds(seconds)
+            ? (judged with
+            {
+                Decision = Decision.Inconclusive,
+                Reason = $"The canary passed, but the analysis window closed while the budget gate blocked promotion. {gate.Reason}",
+                DecidedAt = now,
+                Gate = gate,
+            }, null)
+            : (judged with
+            {
+                Decision = Decision.Pending,
+                Reason = $"The canary passed; promotion waits for the budget gate. {gate.Reason}",
+                DecidedAt = null,
+                Gate = gate,
+            }, judged);
+    }
 
     private DeploymentJudge Judge => _judge ?? throw new InvalidOperationException("The deployment is not registered.");
 
@@ -189,7 +253,7 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         return new Deployment(
             r.Id, r.Service, r.Version, r.Environment, r.CommitSha, r.CommitTime, state.StartedAt, state.FinishedAt, state.Status,
             DeploymentValidation.Definitions(r), r.Analysis ?? new AnalysisInput(),
-            [.. state.Summaries.Select(s => ToSummary(s, kinds[s.Metric]))], state.Verdict);
+            [.. state.Summaries.Select(s => ToSummary(s, kinds[s.Metric]))], state.Verdict, r.Team, r.Unplanned);
     }
 
     private static CohortSummary ToSummary(SummaryState s, MetricKind kind) =>

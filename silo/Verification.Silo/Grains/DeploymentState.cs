@@ -6,6 +6,8 @@ namespace Verification.Silo.Grains;
 /// The durable state of one deployment grain: its normalized registration, lifecycle, the summaries of what
 /// was ingested, the next journal sequence number, and the last verdict. Raw samples live in the grain's journal.
 /// </summary>
+/// <param name="HeldPromotion">The judge's PROMOTE while the service's budget gate holds it back (the verdict shown is then
+/// PENDING with the gate); null otherwise.</param>
 internal sealed record DeploymentState(
     RegisterDeploymentInput Registration,
     DateTimeOffset StartedAt,
@@ -13,7 +15,8 @@ internal sealed record DeploymentState(
     DeploymentStatus Status,
     long NextSequence,
     IReadOnlyList<SummaryState> Summaries,
-    Verdict Verdict);
+    Verdict Verdict,
+    Verdict? HeldPromotion = null);
 
 /// <summary>Running sums for one metric and cohort.</summary>
 internal sealed record SummaryState(string Metric, Cohort Cohort, long Observations, long Count, long Total, double Sum);

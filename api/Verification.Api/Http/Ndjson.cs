@@ -3,13 +3,14 @@ using Verification.Api.Contracts;
 
 namespace Verification.Api.Http;
 
-/// <summary>Parses an NDJSON body of <see cref="SamplesInput"/> objects, naming the line of the first bad one.</summary>
-internal static class NdjsonSamples
+/// <summary>Parses an NDJSON body of contract objects (<see cref="SamplesInput"/>, <see cref="SloEventsInput"/>), naming the line of the first bad one.</summary>
+internal static class Ndjson
 {
-    /// <summary>Returns the batches and, for each, its 1-based line number. Blank lines are skipped.</summary>
-    public static (List<SamplesInput> Batches, List<int> Lines) Parse(ReadOnlySpan<byte> body)
+    /// <summary>Returns the objects and, for each, its 1-based line number. Blank lines are skipped.</summary>
+    public static (List<T> Items, List<int> Lines) Parse<T>(ReadOnlySpan<byte> body)
+        where T : class
     {
-        var batches = new List<SamplesInput>();
+        var items = new List<T>();
         var lines = new List<int>();
         var lineNumber = 0;
         while (!body.IsEmpty)
@@ -23,21 +24,21 @@ internal static class NdjsonSamples
                 continue;
             }
 
-            SamplesInput? batch;
+            T? item;
             try
             {
-                batch = JsonSerializer.Deserialize<SamplesInput>(line, ContractJson.Options);
+                item = JsonSerializer.Deserialize<T>(line, ContractJson.Options);
             }
             catch (JsonException e)
             {
                 throw new NdjsonLineException(lineNumber, Problems.JsonField(e, whole: "line"), Problems.JsonReason(e));
             }
 
-            batches.Add(batch ?? throw new NdjsonLineException(lineNumber, "line", "must be a JSON object, not null"));
+            items.Add(item ?? throw new NdjsonLineException(lineNumber, "line", "must be a JSON object, not null"));
             lines.Add(lineNumber);
         }
 
-        return (batches, lines);
+        return (items, lines);
     }
 }
 

@@ -1,0 +1,151 @@
+using Verification.Analysis.Dora;
+using Verification.Api.Contracts;
+using Verification.Api.Deployments;
+
+namespace Verification.Api.Delivery;
+
+/// <summary>
+/// DORA delivery metrics (GraphQL <c>delivery(service, team, days)</c>, <c>GET /v1/delivery</c>) computed by
+/// <see cref="DoraCalculator"/> from the stored deployments and the services' incidents.
+/// </summary>
+/// <remarks>
+/// Mapping to DORA: a deployment is a failed change when it was rolled back or an incident names it; recovery of a
+/// rollback is measured from its ROLLBACK verdict's <c>decidedAt</c> (the failure detected), else from its start.
+/// Rework: deployments registered <c>unplanned: true</c>, or named as <c>fixedByDeploymentId</c> when an incident
+/// was resolved. Team: <c>RegisterDeploymentInput.team</c>.
+/// </remarks>
+public sealed class DeliveryService(IDeploymentDirectory deployments, IServiceDirectory services, TimeProvider time)
+{
+    public const int DefaultDays = 30;
+    public const int MaxDays = 366;
+    public const int MaxWeeks = 104;
+
+    // The directory hands out at most this many per page.
+    private const int PageSize = 1000;
+
+    /// <summary>GraphQL <c>delivery(service, team, days)</c>: the metrics over the last <paramref name="days"/> days up to now.</summary>
+    public async Task<DeliveryMetrics> GetAsync(string? service, string? team, int days, CancellationToken cancellationToken)
+    {
+        Validate(service, team);
+        if (days is < 1 or > MaxDays)
+        {
+            throw new InputException("days", $"must be between 1 and {MaxDays}, got {days}");
+        }
+
+        var (records, incidents) = await LoadAsync(service, team, cancellationToken).ConfigureAwait(false);
+        return Map(service, team, DoraCalculator.Compute(records, incidents, time.GetUtcNow(), days));
+    }
+
+    /// <summary>Weekly rows (ISO weeks, Monday 00:00 UTC) over [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    public async Task<IReadOnlyList<DeliveryWeek>> WeeklyAsync(
+        string? service, string? team, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        Validate(service, team);
+        if (to <= from)
+        {
+            throw new InputException("to", $"must be after from ({to:O} <= {from:O})");
+        }
+
+        if (to - from > TimeSpan.FromDays(7 * MaxWeeks))
+        {
+            throw new InputException("from", $"the range is at most {MaxWeeks} weeks");
+        }
+
+        var (records, incidents) = await LoadAsync(service, team, cancellationToken).ConfigureAwait(false);
+        return [.. DoraCalculator.Weekly(records, incidents, from, to).Select(w => new DeliveryWeek(w.IsoYear, w.IsoWeek, Map(service, team, w.Metrics)))];
+    }
+
+    /// <summary>The current ISO week up to now and the <paramref name="weeks"/> − 1 whole weeks before it.</summary>
+    public Task<IReadOnlyList<DeliveryWeek>> WeeklyAsync(string? service, string? team, int weeks, CancellationToken cancellationToken)
+    {
+        if (weeks is < 1 or > MaxWeeks)
+        {
+            throw new InputException("weeks", $"must be between 1 and {MaxWeeks}, got {weeks}");
+        }
+
+        var now = time.GetUtcNow();
+        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var monday = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
+        var from = monday.AddDays(-7 * (weeks - 1));
+        // Exactly Monday 00:00: the current week has not begun, so it is the week before that ends now.
+        return WeeklyAsync(service, team, from < now ? from : from.AddDays(-7), now, cancellationToken);
+    }
+
+    private static void Validate(string? service, string? team)
+    {
+        if (service is not null)
+        {
+            DeploymentValidation.Text("service", service);
+        }
+
+        if (team is not null)
+        {
+            DeploymentValidation.Text("team", team);
+        }
+    }
+
+    private async Task<(List<DoraDeployment> Deployments, IReadOnlyList<DoraIncident> Incidents)> LoadAsync(
+        string? service, string? team, CancellationToken cancellationToken)
+    {
+        var incidents = await services.ListIncidentsAsync(service, cancellationToken).ConfigureAwait(false);
+        var fixes = incidents.Select(i => i.FixedByDeploymentId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var records = new List<DoraDeployment>();
+        string? after = null;
+        while (true)
+        {
+            var page = await deployments.ListAsync(new DeploymentFilter(Service: service), PageSize, after, cancellationToken).ConfigureAwait(false);
+            records.AddRange(page.Where(d => team is null || d.Team == team).Select(d => ToDora(d, fixes)));
+            if (page.Count < PageSize)
+            {
+                break;
+            }
+
+            after = page[^1].Id;
+        }
+
+        return (records, [.. incidents.Select(i => new DoraIncident(i.Id, i.Service, i.DeploymentId, i.OpenedAt, i.ResolvedAt))]);
+    }
+
+    private static DoraDeployment ToDora(Deployment d, HashSet<string> fixes) => new(
+        d.Id,
+        d.Service,
+        d.Team,
+        d.Environment,
+        d.StartedAt,
+        d.FinishedAt,
+        d.Status switch
+        {
+            DeploymentStatus.Promoted => DoraDeploymentStatus.Promoted,
+            DeploymentStatus.RolledBack => DoraDeploymentStatus.RolledBack,
+            DeploymentStatus.Aborted => DoraDeploymentStatus.Aborted,
+            _ => DoraDeploymentStatus.Verifying,
+        },
+        d.CommitTime,
+        d.Unplanned || fixes.Contains(d.Id),
+        [],
+        d.Verdict.Decision == Decision.Rollback ? d.Verdict.DecidedAt : null);
+
+    private static DeliveryMetrics Map(string? service, string? team, DoraMetrics m) => new(
+        service,
+        team,
+        m.From,
+        m.To,
+        m.Deployments,
+        m.DeploymentFrequencyPerDay,
+        m.LeadTimeHours,
+        m.LeadTimeP90Hours,
+        m.ChangeFailureRate,
+        m.RecoveryTimeHours,
+        m.ReworkRate,
+        new DeliveryLevels(Map(m.Levels.DeploymentFrequency), Map(m.Levels.LeadTime), Map(m.Levels.ChangeFailureRate), Map(m.Levels.RecoveryTime)),
+        Map(m.Performance));
+
+    private static DeliveryPerformance? Map(PerformanceLevel? level) => level switch
+    {
+        PerformanceLevel.Elite => DeliveryPerformance.Elite,
+        PerformanceLevel.High => DeliveryPerformance.High,
+        PerformanceLevel.Medium => DeliveryPerformance.Medium,
+        PerformanceLevel.Low => DeliveryPerformance.Low,
+        _ => null,
+    };
+}
