@@ -26,6 +26,13 @@ internal static class ContractErrors
         {
             throw Input(e.Input);
         }
+        catch (SloDefinitionException e)
+        {
+            throw new GraphQLException(e.Message, BadUserInput, new Dictionary<string, object?>
+            {
+                ["errors"] = e.Errors.Select(x => new Dictionary<string, object?> { ["path"] = x.Path, ["message"] = x.Message }).ToList(),
+            });
+        }
         catch (ConflictException e)
         {
             throw new GraphQLException(e.Message, Conflict);

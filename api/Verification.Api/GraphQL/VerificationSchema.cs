@@ -43,6 +43,8 @@ public static class VerificationSchema
             (AnalysisMethod.Sequential, "Always-valid sequential tests (default): the false-rollback rate stays at alpha however often the verdict is read."),
             (AnalysisMethod.MannWhitney, "Kayenta-compatible fixed-horizon Mann–Whitney rank-sum judge."));
 
+        var slo = new SloFields(dateTime, Enum);
+
         var sourceInput = new InputObjectType("MetricSourceInput", "Where pushed (OTLP, remote-write) or pulled (PromQL) telemetry for a metric comes from.")
             .Field("countMetric", ScalarType.String, "RATIO: counter whose increase is `count` (e.g. `http.server.errors`).")
             .Field("totalMetric", ScalarType.String, "RATIO: counter whose increase is `total` (e.g. `http.server.requests`).")
@@ -68,7 +70,9 @@ public static class VerificationSchema
             .Field("commitSha", ScalarType.String, "The commit deployed.")
             .Field("commitTime", dateTime, "First commit of the change: lead time = promotion time − commitTime.")
             .Field("metrics", new ListType(metricInput.NonNull()).NonNull(), "The metrics the canary is judged on (1–100).")
-            .Field("analysis", analysisInput, "How it is judged; defaults apply when omitted.");
+            .Field("analysis", analysisInput, "How it is judged; defaults apply when omitted.")
+            .Field("team", ScalarType.String, "The owning team, for DORA metrics per team.")
+            .Field("unplanned", ScalarType.Boolean, false, "True for a deployment made to fix a production problem (counts as rework).");
         var samplesInput = new InputObjectType("SamplesInput", "One batch of samples for one metric and cohort.")
             .Field("deploymentId", ScalarType.ID.NonNull(), "The registered deployment.")
             .Field("cohort", cohort.NonNull(), "BASELINE or CANARY.")
@@ -113,6 +117,7 @@ public static class VerificationSchema
         verdict.Field("score", ScalarType.Float, description: "0–100, Kayenta-compatible: 100 × passing ÷ judged metrics.");
         verdict.Field("decidedAt", dateTime, description: "When the decision became final (null while PENDING).");
         verdict.Field("metrics", new ListType(judgement.NonNull()).NonNull(), description: "Per-metric judgements, in registration order.");
+        verdict.Field("gate", slo.Gate, description: "The service's release gate when it held a promotion back (error budget spent or burning).");
         var summary = new ObjectType("CohortSummary", "What has been ingested for one metric and cohort.");
         summary.Field("metric", ScalarType.String.NonNull(), description: "The metric's name.");
         summary.Field("cohort", cohort.NonNull(), description: "BASELINE or CANARY.");
@@ -135,12 +140,14 @@ public static class VerificationSchema
         deployment.Field("analysis", analysis.NonNull(), description: "How it is judged.");
         deployment.Field("summaries", new ListType(summary.NonNull()).NonNull(), description: "What has been ingested, per metric and cohort.");
         deployment.Field("verdict", verdict.NonNull(), description: "The current verdict.");
+        deployment.Field("team", ScalarType.String, description: "The owning team.");
+        deployment.Field("unplanned", ScalarType.Boolean.NonNull(), description: "Made to fix a production problem (rework).");
         var recordPayload = new ObjectType("RecordSamplesPayload", "The answer to recordSamples.");
         recordPayload.Field("accepted", ScalarType.Int.NonNull(), description: "Batches stored by this call: 1, or 0 for a duplicate.");
         recordPayload.Field("duplicate", ScalarType.Boolean.NonNull(), description: "True when the batchId was already stored (nothing was counted).");
         recordPayload.Field("verdict", verdict.NonNull(), description: "The verdict after this batch.");
 
-        var query = new ObjectType("Query", "Read deployments and their verdicts.");
+        var query = new ObjectType("Query", "Read deployments, verdicts, services, SLOs and delivery metrics.");
         query.Field("deployment", deployment, ctx => ContractErrors.Guard(() =>
             {
                 var id = ctx.GetArgument<string>("id");
@@ -160,7 +167,7 @@ public static class VerificationSchema
             .Argument("first", ScalarType.Int, 50, "At most this many (0–1000).")
             .Argument("after", ScalarType.String, "Start after this deployment id.");
 
-        var mutation = new ObjectType("Mutation", "Register deployments, send samples, record outcomes.");
+        var mutation = new ObjectType("Mutation", "Register deployments, send samples and SLO events, record outcomes and incidents.");
         mutation.Field("registerDeployment", deployment.NonNull(), ctx => ContractErrors.Guard(async () =>
             {
                 var input = Convert<RegisterDeploymentInput>(ctx.Arguments["input"]);
@@ -187,6 +194,9 @@ public static class VerificationSchema
             }), "Records what the CD tool finally did; the verdict is frozen from then on. Idempotent for the same status.")
             .Argument("id", ScalarType.ID.NonNull(), "The deploy ID.")
             .Argument("status", status.NonNull(), "PROMOTED, ROLLED_BACK or ABORTED.");
+
+        slo.AddQueries(query);
+        slo.AddMutations(mutation);
 
         var subscription = new ObjectType("Subscription", "Pushed changes.");
         subscription.Field("verdictChanged", verdict.NonNull(), description: "The deployment's verdict each time it changes (first: the current one).")
@@ -215,8 +225,7 @@ public static class VerificationSchema
     }
 
     /// <summary>An enum whose GraphQL names are the contract spellings (as <see cref="ContractJson"/> writes them).</summary>
-    private static EnumType Enum<T>(string name, string description, params (T Value, string Description)[] values)
-        where T : struct, Enum
+    private static EnumType Enum(string name, string description, params (Enum Value, string Description)[] values)
     {
         var type = new EnumType(name, description);
         foreach (var (value, text) in values)
@@ -238,7 +247,7 @@ public static class VerificationSchema
     }
 
     /// <summary>A coerced input object (dictionaries, CLR enums, DateTimeOffset) as a contract record, defaults applied.</summary>
-    private static T Convert<T>(object? value) =>
+    internal static T Convert<T>(object? value) =>
         JsonSerializer.SerializeToElement(value, ContractJson.Options).Deserialize<T>(ContractJson.Options)
             ?? throw new InputException("input", "is required");
 
