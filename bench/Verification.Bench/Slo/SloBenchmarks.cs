@@ -15,6 +15,9 @@ namespace Verification.Bench.Slo;
 /// (validation, journal write in one transaction, bucket update), and reading a service whose SLO is a 365-day rolling
 /// window with a year of 1-minute buckets filled (evaluation of budget, 7 burn rates and alert, mapped to the contract).
 /// Run: <c>dotnet run -c Release --project bench/Verification.Bench -- --filter *SloBenchmarks*</c>.
+/// Measured 2026-11-22 (ShortRun, 2-core VM shared with parallel builds, so noisy): RecordSloEvents 1.72 ms (σ 0.68 ms),
+/// 10.5 KB allocated — the SQLite commit dominates; ReadServiceWithYearOfBuckets 246 µs (σ 64 µs), 3.7 KB allocated
+/// — the pure evaluation of a year of buckets is ~143 µs (SloBuckets benchmarks), the rest is the grain call and mapping.
 /// </summary>
 [MemoryDiagnoser]
 [ShortRunJob]
