@@ -2,6 +2,8 @@ using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 using Verification.Api.Http;
 using Verification.Silo.Grains;
+using Verification.Silo.Ingestion.Otlp;
+using Verification.Silo.Ingestion.Telemetry;
 using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
@@ -32,6 +34,8 @@ builder.Services.AddGrain<IDeploymentGrain, DeploymentGrain>(DeploymentGrain.Typ
 builder.Services.AddSingleton<IVerdictFeed, InProcessVerdictFeed>();
 builder.Services.AddSingleton<SampleIngestion>();
 builder.Services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
+// Telemetry inputs: OTLP/HTTP and Prometheus remote write (push).
+builder.Services.AddTelemetryIngestion(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -49,6 +53,7 @@ app.MapGet("/readyz", async (IGrainStorage storage, CancellationToken cancellati
         : Results.Problem("Storage is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready"));
 app.MapGet("/metrics", () => Results.Text(exposition.Write(), PrometheusExposition.ContentType));
 app.MapDeploymentEndpoints();
+app.MapTelemetryEndpoints();
 
 app.Run();
 
