@@ -4,6 +4,7 @@ using Verification.Api.Http;
 using Verification.Silo.Grains;
 using Verification.Silo.Ingestion.Otlp;
 using Verification.Silo.Ingestion.Telemetry;
+using Verification.Silo.Providers.Prometheus;
 using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
@@ -36,6 +37,8 @@ builder.Services.AddSingleton<SampleIngestion>();
 builder.Services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
 // Telemetry inputs: OTLP/HTTP and Prometheus remote write (push).
 builder.Services.AddTelemetryIngestion(builder.Configuration);
+// PromQL pull (off unless Prometheus:Url is set).
+builder.Services.AddPrometheusPull(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -54,6 +57,7 @@ app.MapGet("/readyz", async (IGrainStorage storage, CancellationToken cancellati
 app.MapGet("/metrics", () => Results.Text(exposition.Write(), PrometheusExposition.ContentType));
 app.MapDeploymentEndpoints();
 app.MapTelemetryEndpoints();
+app.MapPrometheusPullStatus();
 
 app.Run();
 
