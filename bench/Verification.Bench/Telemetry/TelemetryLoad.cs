@@ -48,6 +48,10 @@ internal static class TelemetryLoad
         var otlp = new List<Result>();
         var prometheus = new List<Result>();
         var sequence = new long[options.Clients];
+        // One discarded second each first: JIT and connection warm-up would otherwise land in the first run.
+        var warmUp = options with { Seconds = 1 };
+        await MeasureAsync(warmUp, (client, seq) => OtlpRequest(options, ids[client], seq), new Uri(options.Otlp, "otlp/v1/metrics"), http, sequence);
+        await MeasureAsync(warmUp, (client, seq) => RemoteWriteRequest(options, ids[client], seq), new Uri(options.Prometheus, "api/v1/write"), http, sequence);
         for (var i = 0; i < options.Runs; i++)
         {
             otlp.Add(await MeasureAsync(options, (client, seq) => OtlpRequest(options, ids[client], seq), new Uri(options.Otlp, "otlp/v1/metrics"), http, sequence));
@@ -81,20 +85,32 @@ internal static class TelemetryLoad
             {
                 using var content = request(client, ++sequence[client]);
                 using var response = await http.PostAsync(url, content);
-                if (response.IsSuccessStatusCode)
+                var rejected = await RejectedAsync(response);
+                if (response.IsSuccessStatusCode && rejected is null)
                 {
                     Interlocked.Increment(ref succeeded);
                 }
-                else
+                else if (Interlocked.Increment(ref failures) == 1)
                 {
-                    if (Interlocked.Increment(ref failures) == 1)
-                    {
-                        Console.Error.WriteLine($"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-                    }
+                    Console.Error.WriteLine($"{url}: {(int)response.StatusCode} {rejected ?? await response.Content.ReadAsStringAsync()}");
                 }
             }
         })));
         return new Result(succeeded * options.Points / stopwatch.Elapsed.TotalSeconds, failures);
+    }
+
+    /// <summary>An OTLP answer that rejected points counts as a failure: only points that became samples are counted.</summary>
+    private static async Task<string?> RejectedAsync(HttpResponseMessage response)
+    {
+        if (response.Content.Headers.ContentType?.MediaType != "application/x-protobuf" || !response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var answer = ExportMetricsServiceResponse.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
+        return answer.PartialSuccess is { RejectedDataPoints: > 0 } partial
+            ? $"{partial.RejectedDataPoints} points rejected: {partial.ErrorMessage}"
+            : null;
     }
 
     /// <summary>Cumulative state after <paramref name="sequence"/> requests: series i has one observation per request, in bucket i mod 9.</summary>
