@@ -17,7 +17,7 @@ namespace Verification.Bench.Telemetry;
 /// half baseline and half canary, one series each, advancing every series by one observation per request, as a
 /// collector's batch processor would. The Prometheus side gets the same points as classic histograms (each bucket,
 /// <c>_sum</c> and <c>_count</c> a sample) over remote write 1.0. A request counts once answered 2xx, i.e. durable.
-/// Usage: <c>telemetry --otlp http://127.0.0.1:5080 --prometheus http://127.0.0.1:9090 [--seconds 4] [--runs 3]
+/// Usage: <c>telemetry --otlp http://127.0.0.1:5080 --prometheus http://127.0.0.1:9090 [--seconds 3] [--runs 3]
 /// [--clients 4] [--points 1000] [--kind histogram|sum]</c>
 /// </summary>
 internal static class TelemetryLoad
@@ -261,7 +261,7 @@ internal static class TelemetryLoad
             return new Options(
                 new Uri(Get("--otlp", "http://127.0.0.1:5080").TrimEnd('/') + "/"),
                 new Uri(Get("--prometheus", "http://127.0.0.1:9090").TrimEnd('/') + "/"),
-                Int("--seconds", 4), Int("--runs", 3), Int("--clients", 4), Int("--points", 1000),
+                Int("--seconds", 3), Int("--runs", 3), Int("--clients", 4), Int("--points", 1000),
                 Get("--kind", "histogram") != "sum");
         }
     }
