@@ -95,6 +95,21 @@ public sealed class TelemetryEndpointsTests : IAsyncLifetime
         Assert.Equal([new CohortSummary("cpu", Cohort.Baseline, 1, null, null, 0.75)], (await GetAsync()).Summaries);
     }
 
+    [Fact]
+    public async Task ExportOtlp_PointTooFarInTheFuture_200PartialSuccessNothingStored()
+    {
+        var future = (ulong)(DateTimeOffset.UtcNow.AddHours(1) - DateTimeOffset.UnixEpoch).Ticks * 100;
+        var body = Request(Resource(Id, "canary", Gauge("cpu", Point(0.5, future)))).ToByteArray();
+
+        using var response = await _http.PostAsync("/otlp/v1/metrics", Bytes(body, "application/x-protobuf"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = ExportMetricsServiceResponse.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(1, answer.PartialSuccess.RejectedDataPoints);
+        Assert.Contains("in the future", answer.PartialSuccess.ErrorMessage, StringComparison.Ordinal);
+        Assert.Empty((await GetAsync()).Summaries);
+    }
+
     public static TheoryData<string> BadRemoteWriteBodies => ["snappy", "protobuf", "content-type", "encoding", "version-2", "too-large"];
 
     [Theory]
