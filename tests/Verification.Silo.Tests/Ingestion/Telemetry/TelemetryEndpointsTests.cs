@@ -6,9 +6,12 @@ using System.Text;
 using Google.Protobuf;
 using IronSnappy;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Verification.Api.Contracts;
 using Verification.Silo.Protos.Otlp;
 using Verification.Silo.Protos.Prometheus;
+using Verification.Silo.Storage;
 using Verification.Silo.Tests.TestSupport;
 using static Verification.Silo.Tests.Ingestion.Otlp.OtlpFixture;
 
@@ -157,6 +160,44 @@ public sealed class TelemetryEndpointsTests : IAsyncLifetime
         }
 
         Assert.Equal([new CohortSummary("cpu", Cohort.Canary, 1, null, null, 0.5)], (await GetAsync()).Summaries);
+    }
+
+    [Fact]
+    public async Task Push_StorageFails_503RetryRecordsOnce()
+    {
+        var storage = new InMemoryGrainStorage();
+        await using var factory = new SiloFactory().WithWebHostBuilder(b =>
+            b.ConfigureTestServices(services => services.AddSingleton<IGrainStorage>(storage)));
+        using var http = factory.CreateClient();
+        using (var register = await http.PostAsJsonAsync("/v1/deployments",
+                   new RegisterDeploymentInput(Id, "checkout", "v2", [new MetricInput("cpu", MetricKind.Continuous)]), ContractJson.Options))
+        {
+            Assert.Equal(HttpStatusCode.Created, register.StatusCode);
+        }
+
+        var write = Snappy.Encode(WriteBody(0.5));
+        storage.FailNextWrite = new IOException("disk gone");
+        using (var response = await http.PostAsync("/prometheus/api/v1/write", RemoteWriteContent(write)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+
+        storage.FailNextWrite = new IOException("disk gone");
+        using (var response = await http.PostAsync("/otlp/v1/metrics", Bytes(OtlpBody(0.25), "application/x-protobuf")))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            // google.rpc.Status: field 1 (code) = 14 UNAVAILABLE.
+            Assert.Equal([0x08, 14], (await response.Content.ReadAsByteArrayAsync())[..2]);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var retry = await http.PostAsync("/prometheus/api/v1/write", RemoteWriteContent(write));
+            Assert.Equal(HttpStatusCode.NoContent, retry.StatusCode);
+        }
+
+        var deployment = (await http.GetFromJsonAsync<Deployment>($"/v1/deployments/{Id}", ContractJson.Options))!;
+        Assert.Equal([new CohortSummary("cpu", Cohort.Canary, 1, null, null, 0.5)], deployment.Summaries);
     }
 
     private async Task<Deployment> GetAsync() =>
