@@ -60,7 +60,16 @@ internal sealed partial class PrometheusPullService(
             foreach (var deployment in page.Where(d => d.Metrics.Any(m => !string.IsNullOrWhiteSpace(m.Source?.Promql))))
             {
                 active.Add(deployment.Id);
-                await EvaluateAsync(deployment, at, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await EvaluateAsync(deployment, at, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // One deployment's failed write must not starve the others; its readings were not advanced,
+                    // so its next increase includes this one.
+                    RecordFailed(logger, e, deployment.Id);
+                }
             }
 
             if (page.Count < PageSize)
@@ -157,6 +166,10 @@ internal sealed partial class PrometheusPullService(
     [LoggerMessage(EventId = 3100, Level = LogLevel.Warning,
         Message = "Prometheus pull: query for deployment {DeploymentId} metric {Metric} cohort {Cohort} failed: {Reason}")]
     private static partial void QueryFailed(ILogger logger, string deploymentId, string metric, string cohort, string reason);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning,
+        Message = "Prometheus pull: recording the samples of deployment {DeploymentId} failed; retrying next interval")]
+    private static partial void RecordFailed(ILogger logger, Exception exception, string deploymentId);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Prometheus pull: an evaluation round failed; retrying next interval")]
     private static partial void EvaluationFailed(ILogger logger, Exception exception);
