@@ -26,6 +26,7 @@ internal static class TelemetryIngestionServiceCollectionExtensions
         services.AddSingleton<OtlpMetricsTranslator>();
         services.AddSingleton<RemoteWriteTranslator>();
         services.AddSingleton<TelemetryRecorder>();
+        services.TryAddSingleton<TelemetryMetrics>();
         return services;
     }
 }

@@ -26,14 +26,14 @@ internal static class TelemetryEndpoints
 
     private static async Task<IResult> ExportOtlpAsync(
         HttpRequest request, OtlpMetricsTranslator translator, TelemetryRecorder recorder, TelemetryIngestionOptions options,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        TelemetryMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TelemetryEndpoints));
         var contentType = request.ContentType;
         if (!IsMediaType(contentType, OtlpHttp.ProtobufContentType) && !IsMediaType(contentType, OtlpHttp.JsonContentType))
         {
             return OtlpStatus(StatusCodes.Status415UnsupportedMediaType,
-                $"Send '{OtlpHttp.ProtobufContentType}' or '{OtlpHttp.JsonContentType}'; got '{contentType}'.", contentType, logger);
+                $"Send '{OtlpHttp.ProtobufContentType}' or '{OtlpHttp.JsonContentType}'; got '{contentType}'.", contentType, logger, metrics);
         }
 
         ExportMetricsServiceRequest export;
@@ -44,7 +44,7 @@ internal static class TelemetryEndpoints
         }
         catch (TelemetryDecodeException e)
         {
-            return OtlpStatus(StatusFor(e.Error), e.Message, contentType, logger);
+            return OtlpStatus(StatusFor(e.Error), e.Message, contentType, logger, metrics);
         }
 
         TelemetryOutcome outcome;
@@ -56,13 +56,14 @@ internal static class TelemetryEndpoints
         catch (Exception e) when (IsStorageFailure(e, cancellationToken))
         {
             TelemetryLog.StorageFailed(logger, e, OtlpReceiver);
-            return OtlpStatus(StatusCodes.Status503ServiceUnavailable, "Storage is not available; retry later.", contentType, logger);
+            return OtlpStatus(StatusCodes.Status503ServiceUnavailable, "Storage is not available; retry later.", contentType, logger, metrics);
         }
 
         var response = new ExportMetricsServiceResponse();
         if (outcome.Rejected > 0)
         {
             TelemetryLog.PartiallyRejected(logger, OtlpReceiver, outcome.Rejected, outcome.Message ?? string.Empty);
+            metrics.RejectedPoints.Add(outcome.Rejected, new KeyValuePair<string, object?>("receiver", OtlpReceiver));
             // OTLP specification, "Partial Success": set only when something was rejected; still HTTP 200.
             response.PartialSuccess = new ExportMetricsPartialSuccess
             {
@@ -77,7 +78,7 @@ internal static class TelemetryEndpoints
 
     private static async Task<IResult> RemoteWriteAsync(
         HttpRequest request, RemoteWriteTranslator translator, TelemetryRecorder recorder, TelemetryIngestionOptions options,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        TelemetryMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TelemetryEndpoints));
 
@@ -90,7 +91,7 @@ internal static class TelemetryEndpoints
         {
             return Refused(StatusCodes.Status415UnsupportedMediaType,
                 $"Send remote write 1.0: 'application/x-protobuf' (prometheus.WriteRequest), snappy-compressed; got '{contentType}'.",
-                logger);
+                logger, metrics);
         }
 
         Protos.Prometheus.WriteRequest write;
@@ -101,7 +102,7 @@ internal static class TelemetryEndpoints
         }
         catch (TelemetryDecodeException e)
         {
-            return Refused(StatusFor(e.Error), e.Message, logger);
+            return Refused(StatusFor(e.Error), e.Message, logger, metrics);
         }
 
         try
@@ -113,6 +114,7 @@ internal static class TelemetryEndpoints
                 // Remote write has no partial-success answer, and a 4xx would make Prometheus drop the whole batch
                 // (it does not retry 4xx): samples of other deployments or unregistered metrics are normal, so 204.
                 TelemetryLog.PartiallyRejected(logger, RemoteWriteReceiver, outcome.Rejected, outcome.Message ?? string.Empty);
+                metrics.RejectedPoints.Add(outcome.Rejected, new KeyValuePair<string, object?>("receiver", RemoteWriteReceiver));
             }
 
             return Results.NoContent();
@@ -121,6 +123,7 @@ internal static class TelemetryEndpoints
         {
             // 5xx: Prometheus retries with backoff, and the deduplicated batchIds make the retry safe.
             TelemetryLog.StorageFailed(logger, e, RemoteWriteReceiver);
+            CountRefused(metrics, RemoteWriteReceiver, StatusCodes.Status503ServiceUnavailable);
             return Results.Problem("Storage is not available; retry later.", statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Storage unavailable");
         }
@@ -137,9 +140,10 @@ internal static class TelemetryEndpoints
     private static bool IsStorageFailure(Exception e, CancellationToken cancellationToken) =>
         !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
-    private static IResult Refused(int status, string reason, ILogger logger)
+    private static IResult Refused(int status, string reason, ILogger logger, TelemetryMetrics metrics)
     {
         TelemetryLog.Refused(logger, RemoteWriteReceiver, status, reason);
+        CountRefused(metrics, RemoteWriteReceiver, status);
         return Results.Problem(reason, statusCode: status, title: status switch
         {
             StatusCodes.Status413PayloadTooLarge => "Payload too large",
@@ -153,9 +157,10 @@ internal static class TelemetryEndpoints
     /// Status is written by hand (code = field 1, message = field 2) rather than declaring google/rpc/status.proto
     /// for two fields.
     /// </summary>
-    private static IResult OtlpStatus(int httpStatus, string message, string? contentType, ILogger logger)
+    private static IResult OtlpStatus(int httpStatus, string message, string? contentType, ILogger logger, TelemetryMetrics metrics)
     {
         TelemetryLog.Refused(logger, OtlpReceiver, httpStatus, message);
+        CountRefused(metrics, OtlpReceiver, httpStatus);
         // google.rpc.Code: INVALID_ARGUMENT (3) for the sender's mistakes, UNAVAILABLE (14) for ours (retryable).
         var code = httpStatus == StatusCodes.Status503ServiceUnavailable ? 14 : 3;
         if (IsMediaType(contentType, OtlpHttp.JsonContentType))
@@ -172,6 +177,9 @@ internal static class TelemetryEndpoints
         output.Flush();
         return new StatusBytes(httpStatus, buffer.ToArray(), OtlpHttp.ProtobufContentType);
     }
+
+    private static void CountRefused(TelemetryMetrics metrics, string receiver, int status) =>
+        metrics.RefusedRequests.Add(1, new KeyValuePair<string, object?>("receiver", receiver), new KeyValuePair<string, object?>("status", status));
 
     private static bool IsMediaType(string? contentType, string mediaType) =>
         contentType is not null && contentType.Split(';')[0].Trim().Equals(mediaType, StringComparison.OrdinalIgnoreCase);

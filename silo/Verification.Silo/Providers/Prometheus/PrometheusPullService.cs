@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
+using Verification.Silo.Ingestion.Telemetry;
 
 namespace Verification.Silo.Providers.Prometheus;
 
@@ -13,7 +14,7 @@ namespace Verification.Silo.Providers.Prometheus;
 /// </summary>
 internal sealed partial class PrometheusPullService(
     PrometheusQueryClient client, IDeploymentDirectory directory, IGrainFactory grains, PullStatusBoard board,
-    PrometheusPullOptions options, TimeProvider time, ILogger<PrometheusPullService> logger) : BackgroundService
+    PrometheusPullOptions options, TelemetryMetrics metrics, TimeProvider time, ILogger<PrometheusPullService> logger) : BackgroundService
 {
     private const int PageSize = 500;
 
@@ -137,6 +138,7 @@ internal sealed partial class PrometheusPullService(
                 catch (PrometheusQueryException e)
                 {
                     QueryFailed(logger, deployment.Id, metric.Name, CohortText(cohort), e.Message);
+                    metrics.PullFailures.Add(1);
                     board.Report(deployment.Id, metric.Name, cohort, query, at, PullOutcome.Error, e.Message);
                 }
             }

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Verification.Api.Contracts;
+using Verification.Silo.Ingestion.Telemetry;
 
 namespace Verification.Silo.Providers.Prometheus;
 
@@ -18,6 +20,7 @@ internal static class PrometheusPullServiceCollectionExtensions
         options.Validate();
         services.AddSingleton(options);
         services.AddSingleton<PullStatusBoard>();
+        services.TryAddSingleton<TelemetryMetrics>();
         if (options.Url is not null)
         {
             services.AddHttpClient<PrometheusQueryClient>(http => http.Timeout = options.Timeout + TimeSpan.FromSeconds(1));

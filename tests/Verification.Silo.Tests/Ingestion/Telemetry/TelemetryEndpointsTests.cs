@@ -96,6 +96,8 @@ public sealed class TelemetryEndpointsTests : IAsyncLifetime
         Assert.Contains("nobody", answer.PartialSuccess.ErrorMessage, StringComparison.Ordinal);
         Assert.Contains("memory", answer.PartialSuccess.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal([new CohortSummary("cpu", Cohort.Baseline, 1, null, null, 0.75)], (await GetAsync()).Summaries);
+        Assert.Contains("verification_telemetry_rejected_points_total{receiver=\"otlp\"} 3\n", await _http.GetStringAsync("/metrics"),
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Verification.Api.Contracts;
+using Verification.Silo.Ingestion.Telemetry;
 using Verification.Silo.Providers.Prometheus;
 using Verification.Silo.Tests.TestSupport;
 
@@ -22,8 +25,10 @@ public sealed class PrometheusPullRoundTests
         var grain = new RecordingGrain();
         using var http = new HttpClient(prometheus);
         var options = new PrometheusPullOptions { Url = new Uri("http://127.0.0.1:1/") };
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var sut = new PrometheusPullService(new PrometheusQueryClient(http, options), new OneDeployment(), new OneGrain(grain),
-            new PullStatusBoard(), options, time, NullLogger<PrometheusPullService>.Instance);
+            new PullStatusBoard(), options, new TelemetryMetrics(services.GetRequiredService<IMeterFactory>()), time,
+            NullLogger<PrometheusPullService>.Instance);
 
         async Task Round(double count, double total, int advanceSeconds = 30)
         {
