@@ -12,13 +12,19 @@ namespace Verification.Silo.Ingestion.Telemetry;
 internal sealed class TelemetryRecorder(IGrainFactory grains, TimeProvider time)
 {
     /// <summary>
+    /// Most deployments one request is looked up for (each is a grain activation): a body naming more is not what a
+    /// collector sends, and the points of the ids past it (in ordinal order) are rejected as unknown.
+    /// </summary>
+    public const int MaxDeploymentsPerRequest = 1_000;
+
+    /// <summary>
     /// The telemetry target of every id, null for ids that are not registered deployments (or could not be one:
     /// an id that is not a valid identifier is never looked up, so telemetry cannot activate arbitrary grain keys).
     /// </summary>
     public async Task<Func<string, DeploymentTelemetryTarget?>> LookupAsync(IReadOnlySet<string> ids, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var valid = ids.Where(IsIdentifier).ToList();
+        var valid = ids.Where(IsIdentifier).Order(StringComparer.Ordinal).Take(MaxDeploymentsPerRequest).ToList();
         var deployments = await Task.WhenAll(valid.Select(id => grains.GetGrain<IDeploymentGrain>(id).GetAsync(cancellationToken)))
             .ConfigureAwait(false);
         var targets = new Dictionary<string, DeploymentTelemetryTarget>(StringComparer.Ordinal);
