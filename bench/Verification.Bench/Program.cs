@@ -1,13 +1,15 @@
 using BenchmarkDotNet.Running;
 using Verification.Bench.Canary;
 using Verification.Bench.Ingestion;
+using Verification.Bench.Telemetry;
 
 namespace Verification.Bench;
 
 /// <summary>
 /// Entry point for all benchmarks and load generators: `dotnet run -c Release --project bench/Verification.Bench -- …`.
 /// Sub-commands: `ingest …` (load generator against a running silo, see bench/ingest.sh), `grain-memory`,
-/// `canary-sim` (false-rollback rate and power, SEQUENTIAL vs Kayenta-style repeated Mann–Whitney);
+/// `canary-sim` (false-rollback rate and power, SEQUENTIAL vs Kayenta-style repeated Mann–Whitney),
+/// `telemetry …` (OTLP next to Prometheus' remote-write receiver, see bench/telemetry.sh);
 /// anything else goes to BenchmarkDotNet (`--filter *`, `--list flat`).
 /// </summary>
 internal static class BenchProgram
@@ -22,6 +24,8 @@ internal static class BenchProgram
                 return await GrainMemory.RunAsync(args[1..]);
             case "canary-sim":
                 return CanarySimulation.Run(args[1..]);
+            case "telemetry":
+                return await TelemetryLoad.RunAsync(args[1..]);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
                 return 0;

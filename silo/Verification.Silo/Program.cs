@@ -6,6 +6,9 @@ using Verification.Api.Http;
 using Verification.Api.Slo;
 using Verification.GraphQL.Transport;
 using Verification.Silo.Grains;
+using Verification.Silo.Ingestion.Otlp;
+using Verification.Silo.Ingestion.Telemetry;
+using Verification.Silo.Providers.Prometheus;
 using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
@@ -41,6 +44,10 @@ builder.Services.AddSingleton<IServiceDirectory, ServiceDirectory>();
 builder.Services.AddSingleton<SloService>();
 builder.Services.AddSingleton<IncidentService>();
 builder.Services.AddSingleton<DeliveryService>();
+// Telemetry inputs: OTLP/HTTP and Prometheus remote write (push).
+builder.Services.AddTelemetryIngestion(builder.Configuration);
+// PromQL pull (off unless Prometheus:Url is set).
+builder.Services.AddPrometheusPull(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -62,6 +69,8 @@ app.MapDeploymentEndpoints();
 app.MapSloEndpoints();
 app.MapDeliveryEndpoints();
 app.MapGraphQL("/graphql", VerificationSchema.Build());
+app.MapTelemetryEndpoints();
+app.MapPrometheusPullStatus();
 
 app.Run();
 

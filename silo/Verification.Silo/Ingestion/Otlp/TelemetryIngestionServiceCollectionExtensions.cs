@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Verification.Silo.Ingestion.RemoteWrite;
+using Verification.Silo.Ingestion.Telemetry;
 
 namespace Verification.Silo.Ingestion.Otlp;
 
@@ -11,7 +12,8 @@ internal static class TelemetryIngestionServiceCollectionExtensions
 
     /// <summary>
     /// Adds <see cref="TelemetryIngestionOptions"/> (validated now, so a bad setting fails the start),
-    /// one <see cref="CumulativeDeltaConverter"/> shared by both receivers, and the two translators.
+    /// one <see cref="CumulativeDeltaConverter"/> shared by both receivers, the two translators, and the
+    /// <see cref="TelemetryRecorder"/> their endpoints record through.
     /// </summary>
     public static IServiceCollection AddTelemetryIngestion(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,6 +25,8 @@ internal static class TelemetryIngestionServiceCollectionExtensions
         services.AddSingleton<CumulativeDeltaConverter>();
         services.AddSingleton<OtlpMetricsTranslator>();
         services.AddSingleton<RemoteWriteTranslator>();
+        services.AddSingleton<TelemetryRecorder>();
+        services.TryAddSingleton<TelemetryMetrics>();
         return services;
     }
 }

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Verification.Api.Contracts;
+using Verification.Silo.Ingestion.Telemetry;
+
+namespace Verification.Silo.Providers.Prometheus;
+
+/// <summary>Registers the Prometheus pull provider and maps its status endpoint.</summary>
+internal static class PrometheusPullServiceCollectionExtensions
+{
+    public const string StatusPath = "/prometheus/pull/{deploymentId}";
+
+    /// <summary>
+    /// Adds <see cref="PrometheusPullOptions"/> (validated now) and the status board; the polling service only when
+    /// <c>Prometheus:Url</c> is set.
+    /// </summary>
+    public static IServiceCollection AddPrometheusPull(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(PrometheusPullOptions.Section).Get<PrometheusPullOptions>() ?? new PrometheusPullOptions();
+        options.Validate();
+        services.AddSingleton(options);
+        services.AddSingleton<PullStatusBoard>();
+        services.TryAddSingleton<TelemetryMetrics>();
+        if (options.Url is not null)
+        {
+            services.AddHttpClient<PrometheusQueryClient>(http => http.Timeout = options.Timeout + TimeSpan.FromSeconds(1));
+            services.AddHostedService<PrometheusPullService>();
+        }
+
+        return services;
+    }
+
+    /// <summary><c>GET /prometheus/pull/{deploymentId}</c>: the last evaluation of each PromQL metric and cohort.</summary>
+    public static IEndpointRouteBuilder MapPrometheusPullStatus(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(StatusPath, (string deploymentId, PullStatusBoard board) =>
+            Results.Json(board.For(deploymentId), ContractJson.Options));
+        return endpoints;
+    }
+}
