@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Verification.Api.GraphQL;
+using Verification.GraphQL;
 using Verification.GraphQL.Execution;
 using Verification.GraphQL.Introspection;
 
