@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-8}
 CLIENTS=${2:-16}
-dotnet build -c Release -nologo -v q silo/Verification.Silo bench/Verification.Bench >/dev/null
+# The bench references the silo, so one build (one project per `dotnet build`) builds both.
+dotnet build -c Release -nologo -v q bench/Verification.Bench >/dev/null
 TMP=$(mktemp -d /tmp/verification-gqlbench.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 SILO_PID=""

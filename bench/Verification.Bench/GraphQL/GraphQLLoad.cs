@@ -49,10 +49,14 @@ internal static class GraphQLLoad
         var body = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { query = VerdictQuery.Text, variables = new { id } }));
         var graphql = new Target("graphql", new Uri(silo, "graphql"), HttpMethod.Post, body);
         var answer = await graphql.SendAsync(http, CancellationToken.None);
-        if (answer.Contains("\"errors\"", StringComparison.Ordinal) || !answer.Contains("ROLLBACK", StringComparison.Ordinal))
+        using (var parsed = System.Text.Json.JsonDocument.Parse(answer))
         {
-            await Console.Error.WriteLineAsync("unexpected verdict answer: " + answer);
-            return 1;
+            if (parsed.RootElement.TryGetProperty("errors", out _)
+                || parsed.RootElement.GetProperty("data").GetProperty("deployment").GetProperty("verdict").GetProperty("decision").GetString() != "ROLLBACK")
+            {
+                await Console.Error.WriteLineAsync("unexpected verdict answer: " + answer);
+                return 1;
+            }
         }
 
         var answerFile = Path.GetTempFileName();
