@@ -49,8 +49,10 @@ internal static class NodeScript
     }
 
     /// <summary>Runs a script that reads one JSON job on stdin and answers on stdout; throws with its stderr if it fails.</summary>
-    public static async Task<string> RunAsync(string script, string input, CancellationToken cancellationToken)
+    public static async Task<string> RunAsync(string script, string input, TimeSpan timeout)
     {
+        using var cts = new CancellationTokenSource(timeout);
+        var cancellationToken = cts.Token;
         using var process = Start(script);
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);

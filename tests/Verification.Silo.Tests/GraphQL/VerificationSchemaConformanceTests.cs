@@ -13,6 +13,10 @@ namespace Verification.Silo.Tests.GraphQL;
 /// </summary>
 public sealed class VerificationSchemaConformanceTests
 {
+    private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly HashSet<string> BuiltInScalars = ["String", "Int", "Float", "Boolean", "ID"];
+
     private static readonly Lazy<Task<JsonObject>> Introspection = new(async () =>
     {
         var result = await new GraphQLExecutor(VerificationSchema.Build()).ExecuteAsync(new GraphQLRequest(IntrospectionQuery.Full));
@@ -27,7 +31,7 @@ public sealed class VerificationSchemaConformanceTests
         var sut = VerificationSchema.Build();
         var job = new JsonObject { ["introspection"] = (await Introspection.Value).DeepClone() };
 
-        var answer = JsonNode.Parse(await NodeScript.RunAsync("harness.js", job.ToJsonString(), Timeout()))!["schema"]!;
+        var answer = JsonNode.Parse(await NodeScript.RunAsync("harness.js", job.ToJsonString(), NodeTimeout))!["schema"]!;
 
         Assert.Empty(answer["errors"]!.AsArray().Select(e => e!.GetValue<string>()));
         Assert.Equal(answer["printed"]!.GetValue<string>(), sut.PrintSdl());
@@ -87,7 +91,7 @@ public sealed class VerificationSchemaConformanceTests
         var contract = await File.ReadAllTextAsync(Path.Combine(NodeScript.RepositoryRoot(), "tests", "Verification.Silo.Tests", "GraphQL", "ContractV1.graphql"));
         var job = new JsonObject { ["introspection"] = (await Introspection.Value).DeepClone(), ["contract"] = contract };
 
-        var answer = JsonNode.Parse(await NodeScript.RunAsync("contract-check.js", job.ToJsonString(), Timeout()))!;
+        var answer = JsonNode.Parse(await NodeScript.RunAsync("contract-check.js", job.ToJsonString(), NodeTimeout))!;
 
         Assert.Empty(answer["problems"]!.AsArray().Select(p => p!.GetValue<string>()));
     }
@@ -106,7 +110,7 @@ public sealed class VerificationSchemaConformanceTests
             """;
         var job = new JsonObject { ["introspection"] = (await Introspection.Value).DeepClone(), ["contract"] = contract };
 
-        var answer = JsonNode.Parse(await NodeScript.RunAsync("contract-check.js", job.ToJsonString(), Timeout()))!;
+        var answer = JsonNode.Parse(await NodeScript.RunAsync("contract-check.js", job.ToJsonString(), NodeTimeout))!;
 
         Assert.Equal(
             [
@@ -122,10 +126,6 @@ public sealed class VerificationSchemaConformanceTests
             answer["problems"]!.AsArray().Select(p => p!.GetValue<string>()));
     }
 
-    private static readonly HashSet<string> BuiltInScalars = ["String", "Int", "Float", "Boolean", "ID"];
-
     private static IEnumerable<JsonNode> Items(JsonNode node, string key) =>
         node[key] is JsonArray array ? array.Select(x => x!) : [];
-
-    private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
 }
