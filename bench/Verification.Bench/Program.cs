@@ -9,7 +9,7 @@ namespace Verification.Bench;
 /// Entry point for all benchmarks and load generators: `dotnet run -c Release --project bench/Verification.Bench -- …`.
 /// Sub-commands: `ingest …` (load generator against a running silo, see bench/ingest.sh), `grain-memory`,
 /// `canary-sim` (false-rollback rate and power, SEQUENTIAL vs Kayenta-style repeated Mann–Whitney),
-/// `telemetry …` (OTLP next to Prometheus' remote-write receiver, see bench/telemetry.sh);
+/// `graphql-load …` (POST /graphql next to a plain endpoint, see bench/graphql.sh), `telemetry …` (OTLP next to Prometheus' remote-write receiver, see bench/telemetry.sh);
 /// anything else goes to BenchmarkDotNet (`--filter *`, `--list flat`).
 /// </summary>
 internal static class BenchProgram
@@ -24,6 +24,8 @@ internal static class BenchProgram
                 return await GrainMemory.RunAsync(args[1..]);
             case "canary-sim":
                 return CanarySimulation.Run(args[1..]);
+            case "graphql-load":
+                return await GraphQL.GraphQLLoad.RunAsync(args[1..]);
             case "telemetry":
                 return await TelemetryLoad.RunAsync(args[1..]);
             default:
