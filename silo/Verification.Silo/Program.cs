@@ -1,14 +1,10 @@
-using Verification.Api.Contracts;
-using Verification.Api.Delivery;
 using Verification.Api.Deployments;
 using Verification.Api.GraphQL;
 using Verification.Api.Http;
-using Verification.Api.Slo;
 using Verification.GraphQL.Transport;
-using Verification.Silo.Grains;
-using Verification.Silo.Ingestion.Otlp;
 using Verification.Silo.Ingestion.Telemetry;
 using Verification.Silo.Providers.Prometheus;
+using Verification.Silo;
 using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
@@ -29,25 +25,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = InputLimits.MaxSamplesBodyBytes + 1);
 
 builder.Services.AddProblemDetails();
-builder.Services.AddMetrics();
-builder.Services.AddSingleton<SiloMetrics>();
-builder.Services.AddSingleton(sp => new PrometheusExposition(
-    [SiloMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"]));
-builder.Services.AddGrainStorage(builder.Configuration);
-builder.Services.AddGrainRuntime(builder.Configuration);
-builder.Services.AddGrain<IDeploymentGrain, DeploymentGrain>(DeploymentGrain.TypeName);
-builder.Services.AddSingleton<IVerdictFeed, InProcessVerdictFeed>();
-builder.Services.AddSingleton<SampleIngestion>();
-builder.Services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
-builder.Services.AddGrain<IServiceGrain, ServiceGrain>(ServiceGrain.TypeName);
-builder.Services.AddSingleton<IServiceDirectory, ServiceDirectory>();
-builder.Services.AddSingleton<SloService>();
-builder.Services.AddSingleton<IncidentService>();
-builder.Services.AddSingleton<DeliveryService>();
-// Telemetry inputs: OTLP/HTTP and Prometheus remote write (push).
-builder.Services.AddTelemetryIngestion(builder.Configuration);
-// PromQL pull (off unless Prometheus:Url is set).
-builder.Services.AddPrometheusPull(builder.Configuration);
+builder.Services.AddVerificationSilo(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Verification.Api.Contracts;
+using Verification.Silo;
 using Verification.Silo.Grains;
 using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
@@ -30,14 +31,8 @@ internal static class GrainMemory
                 ["Storage:ConnectionString"] = $"Data Source={directory}/memory.db",
                 ["Grains:IdleTimeoutSeconds"] = "1",
             }).Build();
-            var services = new ServiceCollection()
-                .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
-                .AddMetrics()
-                .AddSingleton<SiloMetrics>()
-                .AddSingleton<IVerdictFeed, InProcessVerdictFeed>();
-            services.AddGrainStorage(configuration);
-            services.AddGrainRuntime(configuration);
-            services.AddGrain<IDeploymentGrain, DeploymentGrain>(DeploymentGrain.TypeName);
+            var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+            services.AddVerificationSilo(configuration);
             await using var provider = services.BuildServiceProvider();
             await provider.GetRequiredService<IGrainStorageMigrator>().MigrateAsync(CancellationToken.None);
             var runtime = provider.GetRequiredService<GrainRuntime>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Verification.Api.Contracts;
+using Verification.Silo;
 using Verification.Silo.Grains;
 using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
@@ -72,14 +73,8 @@ public class SloBenchmarks
         {
             ["Storage:ConnectionString"] = $"Data Source={_directory}/slo.db",
         }).Build();
-        var services = new ServiceCollection()
-            .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
-            .AddMetrics()
-            .AddSingleton<SiloMetrics>()
-            .AddSingleton<IVerdictFeed, InProcessVerdictFeed>();
-        services.AddGrainStorage(configuration);
-        services.AddGrainRuntime(configuration);
-        services.AddGrain<IServiceGrain, ServiceGrain>(ServiceGrain.TypeName);
+        var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddVerificationSilo(configuration);
         _provider = services.BuildServiceProvider();
         await _provider.GetRequiredService<IGrainStorageMigrator>().MigrateAsync(CancellationToken.None);
         var runtime = _provider.GetRequiredService<GrainRuntime>();

@@ -11,13 +11,7 @@ public sealed class VerificationSchemaTests(SiloFactory factory) : IClassFixture
 {
     private readonly HttpClient _http = factory.CreateClient();
 
-    private async Task<JsonElement> PostAsync(string query, object? variables = null)
-    {
-        var body = JsonSerializer.Serialize(new { query, variables });
-        using var response = await _http.PostAsync("/graphql", new StringContent(body, Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-    }
+    private Task<JsonElement> PostAsync(string query, object? variables = null) => _http.PostGraphQLAsync(query, variables);
 
     private const string Register = """
         mutation($id: ID!) {

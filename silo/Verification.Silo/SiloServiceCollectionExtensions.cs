@@ -1,0 +1,45 @@
+using Verification.Api.Contracts;
+using Verification.Api.Delivery;
+using Verification.Api.Deployments;
+using Verification.Api.Slo;
+using Verification.Silo.Grains;
+using Verification.Silo.Ingestion.Otlp;
+using Verification.Silo.Providers.Prometheus;
+using Verification.Silo.Runtime;
+using Verification.Silo.Storage;
+using Verification.Silo.Telemetry;
+
+namespace Verification.Silo;
+
+/// <summary>
+/// Everything the silo runs on, registered once: Program.cs uses it for the server, and the benchmarks use it to
+/// build the same object graph in process (hosted services only run under a host).
+/// </summary>
+internal static class SiloServiceCollectionExtensions
+{
+    public static IServiceCollection AddVerificationSilo(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddMetrics();
+        services.AddSingleton<SiloMetrics>();
+        services.AddSingleton(sp => new PrometheusExposition(
+            [SiloMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"]));
+
+        // Storage first: its migration hosted service must run before anything that reads storage at start.
+        services.AddGrainStorage(configuration);
+        services.AddGrainRuntime(configuration);
+        services.AddGrain<IDeploymentGrain, DeploymentGrain>(DeploymentGrain.TypeName);
+        services.AddGrain<IServiceGrain, ServiceGrain>(ServiceGrain.TypeName);
+        services.AddSingleton<IVerdictFeed, InProcessVerdictFeed>();
+        services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
+        services.AddSingleton<IServiceDirectory, ServiceDirectory>();
+        services.AddSingleton<SampleIngestion>();
+        services.AddSingleton<SloService>();
+        services.AddSingleton<IncidentService>();
+        services.AddSingleton<DeliveryService>();
+
+        // Telemetry inputs: OTLP/HTTP and Prometheus remote write (push); PromQL pull (off unless Prometheus:Url is set).
+        services.AddTelemetryIngestion(configuration);
+        services.AddPrometheusPull(configuration);
+        return services;
+    }
+}
