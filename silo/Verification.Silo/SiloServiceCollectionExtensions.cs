@@ -36,6 +36,10 @@ internal static class SiloServiceCollectionExtensions
         services.AddSingleton<SloService>();
         services.AddSingleton<IncidentService>();
         services.AddSingleton<DeliveryService>();
+        services.AddOptions<VerdictClockOptions>().Bind(configuration.GetSection(VerdictClockOptions.Section))
+            .Validate(o => o.ClockSeconds >= 0, $"{VerdictClockOptions.Section}:ClockSeconds must be >= 0 (0 turns the clock off).")
+            .ValidateOnStart();
+        services.AddHostedService<VerdictClock>();
 
         // Telemetry inputs: OTLP/HTTP and Prometheus remote write (push); PromQL pull (off unless Prometheus:Url is set).
         services.AddTelemetryIngestion(configuration);
