@@ -38,6 +38,13 @@ public interface IDeploymentGrain : IGrainWithStringKey
 
     /// <summary>Records what the CD tool finally did.</summary>
     Task<Deployment> CompleteAsync(DeploymentStatus status, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reports whether a pulled metric's source works: <paramref name="error"/> is the source's failure (e.g. a PromQL
+    /// error), null once it works again. While any source fails the deployment is not promoted on the samples already
+    /// stored (fail safe); a ROLLBACK shown by them stands. Re-judges when the state changes.
+    /// </summary>
+    Task<Verdict> ReportSourceAsync(string metric, string? error, CancellationToken cancellationToken);
 }
 
 /// <summary>The answer to a registration.</summary>

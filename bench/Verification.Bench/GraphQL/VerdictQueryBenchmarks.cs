@@ -92,5 +92,7 @@ public class VerdictQueryBenchmarks
         public Task<RecordResult> RecordAsync(IReadOnlyList<SamplesInput> batches, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Deployment> CompleteAsync(DeploymentStatus status, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Verdict> ReportSourceAsync(string metric, string? error, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

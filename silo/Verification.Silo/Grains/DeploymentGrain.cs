@@ -197,6 +197,51 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
                 .DeploymentCompletedAsync(new DeploymentCompletion(GrainId.Key, state.Status, state.FinishedAt!.Value), cancellationToken)
             : Task.CompletedTask;
 
+    public async Task<Verdict> ReportSourceAsync(string metric, string? error, CancellationToken cancellationToken)
+    {
+        var state = State ?? throw new NotFoundException($"Deployment '{GrainId.Key}' is not registered.");
+        if (state.Registration.Metrics.All(m => m.Name != metric))
+        {
+            throw new InputException("metric", $"deployment '{GrainId.Key}' has no metric '{metric}'");
+        }
+
+        var errors = new Dictionary<string, string>(state.SourceErrors ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var changed = error is null ? errors.Remove(metric) : !errors.TryGetValue(metric, out var known) || known != error;
+        if (!changed)
+        {
+            return state.Verdict;
+        }
+
+        if (error is not null)
+        {
+            errors[metric] = error.Length > 500 ? error[..500] : error;
+        }
+
+        var next = state with { SourceErrors = errors.Count == 0 ? null : errors };
+        var (verdict, held) = await RejudgeAsync(next, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        next = next with { Verdict = verdict, HeldPromotion = held };
+        await WriteStateAsync(next, cancellationToken).ConfigureAwait(false);
+        if (!DeploymentJudge.SameAnswer(verdict, state.Verdict))
+        {
+            verdicts.Publish(GrainId.Key, verdict);
+        }
+
+        return verdict;
+    }
+
+    /// <summary>A PROMOTE turned PENDING (INCONCLUSIVE once the window closed) because some metric's source fails.</summary>
+    private static Verdict SourceBlocked(Verdict promote, IReadOnlyDictionary<string, string> failing, DeploymentState state, DateTimeOffset now)
+    {
+        var (metric, error) = failing.OrderBy(p => p.Key, StringComparer.Ordinal).First();
+        var reason = $"The canary passed on the samples stored, but the source of metric '{metric}' fails now ({error}); "
+            + "promotion waits until it works again.";
+        var metrics = promote.Metrics.Select(m => failing.ContainsKey(m.Metric) ? m with { Classification = Classification.Error } : m).ToList();
+        var closed = state.Registration.Analysis?.MaxDurationSeconds is { } max && now - state.StartedAt >= TimeSpan.FromSeconds(max);
+        return closed
+            ? promote with { Decision = Decision.Inconclusive, Reason = "The analysis window closed while a metric's source failed. " + reason, DecidedAt = now, Metrics = metrics }
+            : promote with { Decision = Decision.Pending, Reason = reason, DecidedAt = null, Metrics = metrics };
+    }
+
     /// <summary>
     /// While verifying, the judge's verdict at <paramref name="now"/>, a PROMOTE passed through the service's budget gate;
     /// after completion the verdict stays as it was. Returns the verdict to show and the PROMOTE held back, if any.
@@ -210,6 +255,12 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
 
         // A decided verdict is final (DeploymentJudge.Judge), so a PROMOTE held back stays the judge's answer.
         var judged = state.HeldPromotion ?? Judge.Judge(state.Verdict, state.StartedAt, now);
+        if (judged.Decision == Decision.Promote && state.Verdict.Decision == Decision.Pending && state.SourceErrors is { Count: > 0 } failing)
+        {
+            // Fail safe: a metric whose source fails now cannot be judged now, so no new promotion rests on its older samples.
+            return (SourceBlocked(judged, failing, state, now), null);
+        }
+
         if (judged.Decision != Decision.Promote || judged.Gate is not null)
         {
             // Not a promotion, or one that passed the gate already.

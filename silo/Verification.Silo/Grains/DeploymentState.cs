@@ -8,6 +8,7 @@ namespace Verification.Silo.Grains;
 /// </summary>
 /// <param name="HeldPromotion">The judge's PROMOTE while the service's budget gate holds it back (the verdict shown is then
 /// PENDING with the gate); null otherwise.</param>
+/// <param name="SourceErrors">Metrics whose pulled source currently fails, with the failure; null or empty when all work.</param>
 internal sealed record DeploymentState(
     RegisterDeploymentInput Registration,
     DateTimeOffset StartedAt,
@@ -16,7 +17,8 @@ internal sealed record DeploymentState(
     long NextSequence,
     IReadOnlyList<SummaryState> Summaries,
     Verdict Verdict,
-    Verdict? HeldPromotion = null);
+    Verdict? HeldPromotion = null,
+    IReadOnlyDictionary<string, string>? SourceErrors = null);
 
 /// <summary>Running sums for one metric and cohort.</summary>
 internal sealed record SummaryState(string Metric, Cohort Cohort, long Observations, long Count, long Total, double Sum);

@@ -112,4 +112,37 @@ public sealed class DeploymentVerdictTests
 
         Assert.Equal(Decision.Pending, d!.Verdict.Decision);
     }
+
+    [Fact]
+    public async Task ReportSourceAsync_FailingSource_HoldsPromotionUntilItRecovers()
+    {
+        await using var fixture = new RuntimeFixture();
+        var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");
+        await sut.RegisterAsync(Input(minSeconds: 600), CancellationToken.None);
+        await sut.RecordAsync([Errors(Cohort.Baseline, 20_000, 2_000_000), Errors(Cohort.Canary, 20_000, 2_000_000)], CancellationToken.None);
+        await sut.ReportSourceAsync("errors", "canary query: bad_data: parse error", CancellationToken.None);
+        fixture.Time.Advance(TimeSpan.FromSeconds(601));
+
+        var failing = (await sut.GetAsync(CancellationToken.None))!.Verdict;
+        var recovered = await sut.ReportSourceAsync("errors", null, CancellationToken.None);
+
+        Assert.Equal(Decision.Pending, failing.Decision);
+        Assert.Contains("source of metric 'errors' fails now (canary query: bad_data: parse error)", failing.Reason, StringComparison.Ordinal);
+        Assert.Equal(Classification.Error, Assert.Single(failing.Metrics).Classification);
+        Assert.Equal(Decision.Promote, recovered.Decision);
+    }
+
+    [Fact]
+    public async Task ReportSourceAsync_FailingSourceAfterRollback_RollbackStands()
+    {
+        await using var fixture = new RuntimeFixture();
+        var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");
+        await sut.RegisterAsync(Input(), CancellationToken.None);
+        await sut.RecordAsync([Errors(Cohort.Baseline, 0, 10_000), Errors(Cohort.Canary, 20, 10_000)], CancellationToken.None);
+
+        var verdict = await sut.ReportSourceAsync("errors", "timeout", CancellationToken.None);
+
+        Assert.Equal(Decision.Rollback, verdict.Decision);
+        await Assert.ThrowsAsync<InputException>(() => sut.ReportSourceAsync("nope", "x", CancellationToken.None));
+    }
 }

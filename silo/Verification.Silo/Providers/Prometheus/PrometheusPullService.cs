@@ -94,8 +94,10 @@ internal sealed partial class PrometheusPullService(
     {
         var batches = new List<SamplesInput>();
         var readings = new List<((string, string, Cohort) Key, CounterReading Reading)>();
+        var sourceErrors = new List<(string Metric, string? Error)>();
         foreach (var metric in deployment.Metrics.Where(m => !string.IsNullOrWhiteSpace(m.Source?.Promql)))
         {
+            string? sourceError = null;
             foreach (var cohort in new[] { Cohort.Baseline, Cohort.Canary })
             {
                 var query = PromqlConvention.Substitute(metric.Source!.Promql!, deployment.Id, cohort, options.Interval);
@@ -140,13 +142,23 @@ internal sealed partial class PrometheusPullService(
                     QueryFailed(logger, deployment.Id, metric.Name, CohortText(cohort), e.Message);
                     metrics.PullFailures.Add(1);
                     board.Report(deployment.Id, metric.Name, cohort, query, at, PullOutcome.Error, e.Message);
+                    sourceError ??= $"{CohortText(cohort)} query: {e.Message}";
                 }
             }
+
+            sourceErrors.Add((metric.Name, sourceError));
         }
 
         if (batches.Count > 0)
         {
             await grains.GetGrain<IDeploymentGrain>(deployment.Id).RecordAsync(batches, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A failing query is a failing source: the grain holds back any new promotion until it works again (fail safe).
+        // An empty result is not a failure (no traffic in the window); the grain writes only when the state changes.
+        foreach (var (metric, error) in sourceErrors)
+        {
+            await grains.GetGrain<IDeploymentGrain>(deployment.Id).ReportSourceAsync(metric, error, cancellationToken).ConfigureAwait(false);
         }
 
         // Only after the batches are durable: a failed write leaves the old readings, so the next increase includes this one.

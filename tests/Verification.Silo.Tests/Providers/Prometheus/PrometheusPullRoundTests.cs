@@ -62,6 +62,35 @@ public sealed class PrometheusPullRoundTests
         Assert.Equal(10, prometheus.Queries);   // 5 evaluated rounds (the repeated 12:00:30 is skipped) × 2 cohorts
     }
 
+    [Fact]
+    public async Task EvaluateAsync_QueryStartsFailingAndRecovers_ReportsTheSourceToTheGrain()
+    {
+        var time = new ManualTimeProvider(Start.AddSeconds(5));
+        var prometheus = new CounterAnswers { Count = 1, Total = 10 };
+        var grain = new RecordingGrain();
+        using var http = new HttpClient(prometheus);
+        var options = new PrometheusPullOptions { Url = new Uri("http://127.0.0.1:1/") };
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var sut = new PrometheusPullService(new PrometheusQueryClient(http, options), new OneDeployment(), new OneGrain(grain),
+            new PullStatusBoard(), options, new TelemetryMetrics(services.GetRequiredService<IMeterFactory>()), time,
+            NullLogger<PrometheusPullService>.Instance);
+
+        await sut.EvaluateAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(30));
+        prometheus.Fail = true;
+        await sut.EvaluateAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(30));
+        prometheus.Fail = false;
+        await sut.EvaluateAsync(CancellationToken.None);
+
+        Assert.Equal(3, grain.Sources.Count);
+        Assert.Equal(("errors", (string?)null), grain.Sources[0]);
+        Assert.Equal("errors", grain.Sources[1].Metric);
+        Assert.StartsWith("baseline query: ", grain.Sources[1].Error, StringComparison.Ordinal);
+        Assert.Contains("parse error at char 3", grain.Sources[1].Error, StringComparison.Ordinal);
+        Assert.Equal(("errors", (string?)null), grain.Sources[2]);
+    }
+
     /// <summary>Answers every query with the two role-labelled counters, whatever the cohort.</summary>
     private sealed class CounterAnswers : HttpMessageHandler
     {
@@ -71,9 +100,17 @@ public sealed class PrometheusPullRoundTests
 
         public int Queries { get; private set; }
 
+        public bool Fail { get; set; }
+
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Queries++;
+            if (Fail)
+            {
+                const string error = """{"status":"error","errorType":"bad_data","error":"parse error at char 3"}""";
+                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent(error, Encoding.UTF8, "application/json") });
+            }
+
             var json = string.Create(CultureInfo.InvariantCulture,
                 $$$"""{"status":"success","data":{"resultType":"vector","result":[{"metric":{"verification_role":"count"},"value":[0,"{{{Count}}}"]},{"metric":{"verification_role":"total"},"value":[0,"{{{Total}}}"]}]}}""");
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
@@ -130,5 +167,13 @@ public sealed class PrometheusPullRoundTests
         public Task<IReadOnlyList<MetricDefinition>?> GetMetricsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Deployment> CompleteAsync(DeploymentStatus status, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public List<(string Metric, string? Error)> Sources { get; } = [];
+
+        public Task<Verdict> ReportSourceAsync(string metric, string? error, CancellationToken cancellationToken)
+        {
+            Sources.Add((metric, error));
+            return Task.FromResult(new Verdict(Decision.Pending, "", null, null, []));
+        }
     }
 }
