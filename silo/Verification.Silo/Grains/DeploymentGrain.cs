@@ -24,6 +24,9 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
     private IReadOnlyList<MetricDefinition>? _definitions;
     private DeploymentJudge? _judge;
 
+    /// <summary>When this activation last judged; null until its first judgement.</summary>
+    private DateTimeOffset? _judgedAt;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await ReadStateAsync(cancellationToken).ConfigureAwait(false);
@@ -80,9 +83,16 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             return null;
         }
 
-        // Time alone moves a verdict (minimum duration reached, window closed, budget gate released): judge at every
-        // read, store a change.
-        var (verdict, held) = await RejudgeAsync(state, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        // Time alone moves a verdict (minimum duration reached, window closed, budget gate released). A read judges only
+        // when that may have happened since the last judgement: CD tools poll every few seconds, and a MANN_WHITNEY
+        // evaluation of a large deployment costs tens of milliseconds.
+        var now = time.GetUtcNow();
+        if (!TimeMayMoveVerdict(state, now))
+        {
+            return ToDeployment(state);
+        }
+
+        var (verdict, held) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(false);
         if (!DeploymentJudge.SameAnswer(verdict, state.Verdict) || (held is null) != (state.HeldPromotion is null))
         {
             state = state with { Verdict = verdict, HeldPromotion = held };
@@ -229,6 +239,29 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         return verdict;
     }
 
+    /// <summary>
+    /// Whether time alone may have changed a PENDING verdict since this activation last judged: the minimum or maximum
+    /// duration was crossed in between, or the budget gate holds a promotion (the budget recovers with time).
+    /// </summary>
+    private bool TimeMayMoveVerdict(DeploymentState state, DateTimeOffset now)
+    {
+        if (state.Status != DeploymentStatus.Verifying || state.Verdict.Decision != Decision.Pending)
+        {
+            return false;
+        }
+
+        if (_judgedAt is not { } judgedAt || state.HeldPromotion is not null)
+        {
+            return true;
+        }
+
+        var analysis = state.Registration.Analysis;
+        return Crossed(analysis?.MinDurationSeconds) || Crossed(analysis?.MaxDurationSeconds);
+
+        bool Crossed(int? seconds) =>
+            seconds is { } s && judgedAt < state.StartedAt.AddSeconds(s) && state.StartedAt.AddSeconds(s) <= now;
+    }
+
     /// <summary>A PROMOTE turned PENDING (INCONCLUSIVE once the window closed) because some metric's source fails.</summary>
     private static Verdict SourceBlocked(Verdict promote, IReadOnlyDictionary<string, string> failing, DeploymentState state, DateTimeOffset now)
     {
@@ -252,6 +285,8 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         {
             return (state.Verdict, null);
         }
+
+        _judgedAt = now;
 
         // A decided verdict is final (DeploymentJudge.Judge), so a PROMOTE held back stays the judge's answer.
         var judged = state.HeldPromotion ?? Judge.Judge(state.Verdict, state.StartedAt, now);
