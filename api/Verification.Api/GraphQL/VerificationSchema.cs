@@ -213,9 +213,11 @@ public static class VerificationSchema
                     throw new GraphQLException(e.Message, ContractErrors.BadUserInput);
                 }
 
+                // Subscribe before reading the current verdict, so that no change between the two is lost.
+                var changes = ctx.GetService<IVerdictFeed>().SubscribeAsync(id, ctx.CancellationToken);
                 var current = await ctx.GetService<IGrainFactory>().GetGrain<IDeploymentGrain>(id).GetAsync(ctx.CancellationToken).ConfigureAwait(false)
                     ?? throw new GraphQLException($"Deployment '{id}' is not registered.", ContractErrors.NotFound);
-                return VerdictStream(current.Verdict, ctx.GetService<IVerdictFeed>().SubscribeAsync(id, ctx.CancellationToken));
+                return VerdictStream(current.Verdict, changes);
             });
 
         return new SchemaBuilder()
@@ -236,12 +238,22 @@ public static class VerificationSchema
         return type;
     }
 
-    /// <summary>The current verdict first (so a late subscriber is not left waiting), then every change.</summary>
+    /// <summary>
+    /// The current verdict first (so a late subscriber is not left waiting), then every change; a change that only
+    /// repeats what was just sent (published between subscribing and reading the current verdict) is skipped.
+    /// </summary>
     private static async IAsyncEnumerable<object?> VerdictStream(Verdict current, IAsyncEnumerable<Verdict> changes)
     {
         yield return current;
+        var last = current;
         await foreach (var verdict in changes.ConfigureAwait(false))
         {
+            if (verdict.Decision == last.Decision && verdict.Reason == last.Reason && Nullable.Equals(verdict.Score, last.Score))
+            {
+                continue;
+            }
+
+            last = verdict;
             yield return verdict;
         }
     }

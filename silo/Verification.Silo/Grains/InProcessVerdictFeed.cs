@@ -26,7 +26,11 @@ internal sealed class InProcessVerdictFeed : IVerdictFeed
         }
     }
 
-    public async IAsyncEnumerable<Verdict> SubscribeAsync(string deploymentId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers the subscriber at once — not when enumeration starts — so that nothing published after this call is
+    /// missed; the registration ends with the enumeration or with <paramref name="cancellationToken"/>.
+    /// </summary>
+    public IAsyncEnumerable<Verdict> SubscribeAsync(string deploymentId, CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<Verdict>(new BoundedChannelOptions(SubscriberCapacity)
         {
@@ -35,6 +39,16 @@ internal sealed class InProcessVerdictFeed : IVerdictFeed
         });
         var channels = _subscribers.GetOrAdd(deploymentId, _ => new ConcurrentDictionary<Channel<Verdict>, byte>());
         channels.TryAdd(channel, 0);
+        var registration = cancellationToken.Register(() => channels.TryRemove(channel, out _));
+        return ReadAsync(channel, channels, registration, cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<Verdict> ReadAsync(
+        Channel<Verdict> channel,
+        ConcurrentDictionary<Channel<Verdict>, byte> channels,
+        CancellationTokenRegistration registration,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         try
         {
             await foreach (var verdict in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -45,6 +59,7 @@ internal sealed class InProcessVerdictFeed : IVerdictFeed
         finally
         {
             channels.TryRemove(channel, out _);
+            await registration.DisposeAsync().ConfigureAwait(false);
         }
     }
 }
