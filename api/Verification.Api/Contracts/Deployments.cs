@@ -84,7 +84,13 @@ public sealed record Verdict(
     double? Score,
     DateTimeOffset? DecidedAt,
     IReadOnlyList<MetricJudgement> Metrics,
-    ReleaseGate? Gate = null);
+    ReleaseGate? Gate = null)
+{
+    /// <summary>True when <paramref name="other"/> tells a reader the same (what subscribers are told about).</summary>
+    public bool SameAnswer(Verdict other) =>
+        other is not null && Decision == other.Decision && Reason == other.Reason && Nullable.Equals(Score, other.Score)
+        && Metrics.SequenceEqual(other.Metrics);
+}
 
 /// <summary>What has been ingested for one metric and cohort.</summary>
 public sealed record CohortSummary(

@@ -248,7 +248,7 @@ public static class VerificationSchema
         var last = current;
         await foreach (var verdict in changes.ConfigureAwait(false))
         {
-            if (verdict.Decision == last.Decision && verdict.Reason == last.Reason && Nullable.Equals(verdict.Score, last.Score))
+            if (verdict.SameAnswer(last))
             {
                 continue;
             }

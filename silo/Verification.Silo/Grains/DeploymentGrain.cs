@@ -93,11 +93,11 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         }
 
         var (verdict, held) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(false);
-        if (!DeploymentJudge.SameAnswer(verdict, state.Verdict) || (held is null) != (state.HeldPromotion is null))
+        if (!verdict.SameAnswer(state.Verdict) || (held is null) != (state.HeldPromotion is null))
         {
-            state = state with { Verdict = verdict, HeldPromotion = held };
-            await WriteStateAsync(state, cancellationToken).ConfigureAwait(false);
-            verdicts.Publish(GrainId.Key, verdict);
+            var next = state with { Verdict = verdict, HeldPromotion = held };
+            await StoreAsync(state, next, [], cancellationToken).ConfigureAwait(false);
+            state = next;
         }
 
         return ToDeployment(state);
@@ -158,11 +158,7 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             Verdict = verdict,
             HeldPromotion = held,
         };
-        await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(false);
-        if (!DeploymentJudge.SameAnswer(next.Verdict, state.Verdict))
-        {
-            verdicts.Publish(GrainId.Key, next.Verdict);
-        }
+        await StoreAsync(state, next, journal, cancellationToken).ConfigureAwait(false);
 
         _batchIds.UnionWith(newIds);
         metrics.Batches.Add(journal.Count);
@@ -229,13 +225,7 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
 
         var next = state with { SourceErrors = errors.Count == 0 ? null : errors };
         var (verdict, held) = await RejudgeAsync(next, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        next = next with { Verdict = verdict, HeldPromotion = held };
-        await WriteStateAsync(next, cancellationToken).ConfigureAwait(false);
-        if (!DeploymentJudge.SameAnswer(verdict, state.Verdict))
-        {
-            verdicts.Publish(GrainId.Key, verdict);
-        }
-
+        await StoreAsync(state, next with { Verdict = verdict, HeldPromotion = held }, [], cancellationToken).ConfigureAwait(false);
         return verdict;
     }
 
@@ -260,6 +250,17 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
 
         bool Crossed(int? seconds) =>
             seconds is { } s && judgedAt < state.StartedAt.AddSeconds(s) && state.StartedAt.AddSeconds(s) <= now;
+    }
+
+    /// <summary>Writes <paramref name="next"/> (with <paramref name="journal"/>), then tells subscribers if the verdict changed.</summary>
+    private async Task StoreAsync(DeploymentState previous, DeploymentState next, IReadOnlyList<JournalEntry> journal,
+        CancellationToken cancellationToken)
+    {
+        await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(false);
+        if (!next.Verdict.SameAnswer(previous.Verdict))
+        {
+            verdicts.Publish(GrainId.Key, next.Verdict);
+        }
     }
 
     /// <summary>A PROMOTE turned PENDING (INCONCLUSIVE once the window closed) because some metric's source fails.</summary>

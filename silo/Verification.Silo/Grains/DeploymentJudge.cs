@@ -64,9 +64,6 @@ internal sealed class DeploymentJudge
                 m.Metric, Map(m.Classification), m.Critical, m.PValue, m.Effect, m.CiLow, m.CiHigh, m.BaselineCount, m.CanaryCount))]);
     }
 
-    /// <summary>True when two verdicts say the same to a reader (what subscribers are told about).</summary>
-    public static bool SameAnswer(Contracts.Verdict a, Contracts.Verdict b) =>
-        a.Decision == b.Decision && a.Reason == b.Reason && Nullable.Equals(a.Score, b.Score) && a.Metrics.SequenceEqual(b.Metrics);
 
     private static MetricKind Map(Contracts.MetricKind kind) =>
         kind == Contracts.MetricKind.Ratio ? MetricKind.Ratio : MetricKind.Continuous;
