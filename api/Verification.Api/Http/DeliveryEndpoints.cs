@@ -12,73 +12,53 @@ public static class DeliveryEndpoints
 {
     public static IEndpointRouteBuilder MapDeliveryEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/incidents", OpenAsync);
-        endpoints.MapPost("/v1/incidents/{id}/resolve", ResolveAsync);
-        endpoints.MapGet("/v1/delivery", DeliveryAsync);
+        var routes = endpoints.MapWithProblems();
+        routes.MapPost("/v1/incidents", OpenAsync);
+        routes.MapPost("/v1/incidents/{id}/resolve", ResolveAsync);
+        routes.MapGet("/v1/delivery", DeliveryAsync);
         return endpoints;
     }
 
     private static async Task<IResult> OpenAsync(HttpRequest request, IncidentService incidents, CancellationToken cancellationToken)
     {
-        try
-        {
-            var input = await RequestContent.ReadJsonAsync<OpenIncidentInput>(request, cancellationToken).ConfigureAwait(false);
-            var incident = await incidents.OpenAsync(input, cancellationToken).ConfigureAwait(false);
-            return Results.Json(incident, ContractJson.Options, statusCode: StatusCodes.Status201Created);
-        }
-        catch (Exception e) when (Problems.IsClientError(e))
-        {
-            return Problems.From(e);
-        }
+        var input = await RequestContent.ReadJsonAsync<OpenIncidentInput>(request, cancellationToken).ConfigureAwait(false);
+        var incident = await incidents.OpenAsync(input, cancellationToken).ConfigureAwait(false);
+        return Results.Json(incident, ContractJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ResolveAsync(string id, HttpRequest request, IncidentService incidents, CancellationToken cancellationToken)
     {
-        try
-        {
-            // The body is optional: without one the incident is resolved now, with no fixing deployment.
-            var input = request.ContentLength is 0 || (request.ContentType is null && request.ContentLength is null)
-                ? new ResolveIncidentInput()
-                : await RequestContent.ReadJsonAsync<ResolveIncidentInput>(request, cancellationToken).ConfigureAwait(false);
-            return Results.Json(await incidents.ResolveAsync(id, input, cancellationToken).ConfigureAwait(false), ContractJson.Options);
-        }
-        catch (Exception e) when (Problems.IsClientError(e))
-        {
-            return Problems.From(e);
-        }
+        // The body is optional: without one the incident is resolved now, with no fixing deployment.
+        var input = request.ContentLength is 0 || (request.ContentType is null && request.ContentLength is null)
+            ? new ResolveIncidentInput()
+            : await RequestContent.ReadJsonAsync<ResolveIncidentInput>(request, cancellationToken).ConfigureAwait(false);
+        return Results.Json(await incidents.ResolveAsync(id, input, cancellationToken).ConfigureAwait(false), ContractJson.Options);
     }
 
     /// <summary><c>?service=&amp;team=&amp;days=30</c>, plus weekly rows with <c>&amp;weeks=N</c> or <c>&amp;from=…&amp;to=…</c> (ISO-8601).</summary>
     private static async Task<IResult> DeliveryAsync(HttpRequest request, DeliveryService delivery, CancellationToken cancellationToken)
     {
-        try
+        var query = request.Query;
+        string? service = query["service"];
+        string? team = query["team"];
+        var days = Integer(query, "days") ?? DeliveryService.DefaultDays;
+        var metrics = await delivery.GetAsync(service, team, days, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<DeliveryWeek> weeks = [];
+        var from = Time(query, "from");
+        var to = Time(query, "to");
+        if (Integer(query, "weeks") is { } count)
         {
-            var query = request.Query;
-            string? service = query["service"];
-            string? team = query["team"];
-            var days = Integer(query, "days") ?? DeliveryService.DefaultDays;
-            var metrics = await delivery.GetAsync(service, team, days, cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<DeliveryWeek> weeks = [];
-            var from = Time(query, "from");
-            var to = Time(query, "to");
-            if (Integer(query, "weeks") is { } count)
-            {
-                weeks = await delivery.WeeklyAsync(service, team, count, cancellationToken).ConfigureAwait(false);
-            }
-            else if (from is not null || to is not null)
-            {
-                weeks = await delivery.WeeklyAsync(service, team,
-                    from ?? throw new InputException("from", "is required with to"),
-                    to ?? throw new InputException("to", "is required with from"),
-                    cancellationToken).ConfigureAwait(false);
-            }
+            weeks = await delivery.WeeklyAsync(service, team, count, cancellationToken).ConfigureAwait(false);
+        }
+        else if (from is not null || to is not null)
+        {
+            weeks = await delivery.WeeklyAsync(service, team,
+                from ?? throw new InputException("from", "is required with to"),
+                to ?? throw new InputException("to", "is required with from"),
+                cancellationToken).ConfigureAwait(false);
+        }
 
-            return Results.Json(new DeliveryReport(metrics, weeks), ContractJson.Options);
-        }
-        catch (Exception e) when (Problems.IsClientError(e))
-        {
-            return Problems.From(e);
-        }
+        return Results.Json(new DeliveryReport(metrics, weeks), ContractJson.Options);
     }
 
     private static int? Integer(IQueryCollection query, string name) =>

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Verification.Api.Contracts;
 
 namespace Verification.Api.Http;
@@ -41,6 +43,23 @@ internal static class Problems
         BadHttpRequestException e => Results.Problem(e.Message, statusCode: e.StatusCode, title: "Bad request"),
         _ => throw new InvalidOperationException("Unexpected failure", exception),
     };
+
+    /// <summary>
+    /// The routes of <paramref name="endpoints"/> under one filter that answers every client error (<see cref="IsClientError"/>)
+    /// with its problem body, so that handlers just throw.
+    /// </summary>
+    public static RouteGroupBuilder MapWithProblems(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGroup("").AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsClientError(e))
+            {
+                return From(e);
+            }
+        });
 
     /// <summary>True for the failures <see cref="From"/> turns into a 4xx answer.</summary>
     public static bool IsClientError(Exception exception) =>

@@ -31,6 +31,7 @@ internal static class RequestContent
     /// <summary>
     /// Bulk ingestion over NDJSON (API.md "Bulk ingestion"): 415 unless NDJSON, every line parsed, then
     /// <paramref name="record"/> (which validates every item before it stores any); a bad line is a 400 naming it.
+    /// Other client errors (body too large, …) are answered by the routes' <see cref="Problems.MapWithProblems"/> filter.
     /// </summary>
     public static async Task<IResult> IngestNdjsonAsync<TInput, TResult>(
         HttpRequest request,
@@ -56,10 +57,6 @@ internal static class RequestContent
         {
             return Problems.BadInput(e.Field, e.Reason, e.Line);
         }
-        catch (Exception e) when (Problems.IsClientError(e))
-        {
-            return Problems.From(e);
-        }
 
         if (items.Count == 0)
         {
@@ -74,10 +71,6 @@ internal static class RequestContent
         catch (BatchInputException e)
         {
             return Problems.BadInput(e.Input.Field, e.Input.Reason, lines[e.Index]);
-        }
-        catch (Exception e) when (Problems.IsClientError(e))
-        {
-            return Problems.From(e);
         }
     }
 }

@@ -12,43 +12,37 @@ public static class SloEndpoints
 {
     public static IEndpointRouteBuilder MapSloEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/slos", ApplyAsync);
-        endpoints.MapPost("/v1/slo-events", RecordEventsAsync);
-        endpoints.MapGet("/v1/services", ListAsync);
-        endpoints.MapGet("/v1/services/{name}", GetAsync);
-        endpoints.MapPut("/v1/services/{name}/policy", SetPolicyAsync);
+        var routes = endpoints.MapWithProblems();
+        routes.MapPost("/v1/slos", ApplyAsync);
+        routes.MapPost("/v1/slo-events", RecordEventsAsync);
+        routes.MapGet("/v1/services", ListAsync);
+        routes.MapGet("/v1/services/{name}", GetAsync);
+        routes.MapPut("/v1/services/{name}/policy", SetPolicyAsync);
         return endpoints;
     }
 
     private static async Task<IResult> ApplyAsync(HttpRequest request, SloService slos, CancellationToken cancellationToken)
     {
+        if (!RequestContent.HasMediaType(request, "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"))
+        {
+            return Results.Problem($"Send OpenSLO v1 YAML ('application/yaml'); got '{request.ContentType}'.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+        }
+
+        // UTF-8 takes at most 4 bytes a character; the parser checks the character limit itself.
+        using var body = await RequestBodies.ReadAsync(request, 4L * OpenSloParser.MaxInputLength, cancellationToken).ConfigureAwait(false);
+        string yaml;
         try
         {
-            if (!RequestContent.HasMediaType(request, "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"))
-            {
-                return Results.Problem($"Send OpenSLO v1 YAML ('application/yaml'); got '{request.ContentType}'.",
-                    statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
-            }
-
-            // UTF-8 takes at most 4 bytes a character; the parser checks the character limit itself.
-            using var body = await RequestBodies.ReadAsync(request, 4L * OpenSloParser.MaxInputLength, cancellationToken).ConfigureAwait(false);
-            string yaml;
-            try
-            {
-                yaml = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body.Span);
-            }
-            catch (DecoderFallbackException)
-            {
-                throw new InputException("yaml", "is not valid UTF-8");
-            }
-
-            var applied = await slos.ApplyAsync(yaml, cancellationToken).ConfigureAwait(false);
-            return Results.Json(applied, ContractJson.Options);
+            yaml = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body.Span);
         }
-        catch (Exception e) when (Problems.IsClientError(e))
+        catch (DecoderFallbackException)
         {
-            return Problems.From(e);
+            throw new InputException("yaml", "is not valid UTF-8");
         }
+
+        var applied = await slos.ApplyAsync(yaml, cancellationToken).ConfigureAwait(false);
+        return Results.Json(applied, ContractJson.Options);
     }
 
     private static Task<IResult> RecordEventsAsync(HttpRequest request, SloService slos, CancellationToken cancellationToken) =>
@@ -59,29 +53,15 @@ public static class SloEndpoints
 
     private static async Task<IResult> GetAsync(string name, SloService slos, CancellationToken cancellationToken)
     {
-        try
-        {
-            var service = await slos.GetServiceAsync(name, cancellationToken).ConfigureAwait(false);
-            return service is null
-                ? Problems.From(new NotFoundException($"Service '{name}' has no SLOs, policy or incidents."))
-                : Results.Json(service, ContractJson.Options);
-        }
-        catch (Exception e) when (Problems.IsClientError(e))
-        {
-            return Problems.From(e);
-        }
+        var service = await slos.GetServiceAsync(name, cancellationToken).ConfigureAwait(false);
+        return service is null
+            ? Problems.From(new NotFoundException($"Service '{name}' has no SLOs, policy or incidents."))
+            : Results.Json(service, ContractJson.Options);
     }
 
     private static async Task<IResult> SetPolicyAsync(string name, HttpRequest request, SloService slos, CancellationToken cancellationToken)
     {
-        try
-        {
-            var policy = await RequestContent.ReadJsonAsync<ReleasePolicy>(request, cancellationToken).ConfigureAwait(false);
-            return Results.Json(await slos.SetPolicyAsync(name, policy, cancellationToken).ConfigureAwait(false), ContractJson.Options);
-        }
-        catch (Exception e) when (Problems.IsClientError(e))
-        {
-            return Problems.From(e);
-        }
+        var policy = await RequestContent.ReadJsonAsync<ReleasePolicy>(request, cancellationToken).ConfigureAwait(false);
+        return Results.Json(await slos.SetPolicyAsync(name, policy, cancellationToken).ConfigureAwait(false), ContractJson.Options);
     }
 }
