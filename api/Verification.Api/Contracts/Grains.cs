@@ -72,3 +72,33 @@ public interface IDeploymentDirectory
 
 /// <summary>Filters of a deployment listing; null matches anything.</summary>
 public sealed record DeploymentFilter(string? Service = null, string? Environment = null, DeploymentStatus? Status = null);
+
+/// <summary>Reading a whole listing page by page.</summary>
+public static class DeploymentDirectoryExtensions
+{
+    /// <summary>Deployments per page when enumerating a whole listing.</summary>
+    public const int PageSize = 500;
+
+    /// <summary>Every deployment matching <paramref name="filter"/>, ordered by id, fetched a page at a time.</summary>
+    public static async IAsyncEnumerable<Deployment> ListAllAsync(this IDeploymentDirectory directory, DeploymentFilter filter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        string? after = null;
+        while (true)
+        {
+            var page = await directory.ListAsync(filter, PageSize, after, cancellationToken).ConfigureAwait(false);
+            foreach (var deployment in page)
+            {
+                yield return deployment;
+            }
+
+            if (page.Count < PageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1].Id;
+        }
+    }
+}

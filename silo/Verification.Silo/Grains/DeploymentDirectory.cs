@@ -10,7 +10,6 @@ namespace Verification.Silo.Grains;
 /// </summary>
 internal sealed class DeploymentDirectory(IGrainStorage storage) : IDeploymentDirectory
 {
-    private const int PageSize = 500;
     public const int MaxFirst = 1000;
 
     public async Task<IReadOnlyList<Deployment>> ListAsync(DeploymentFilter filter, int first, string? after, CancellationToken cancellationToken)
@@ -21,33 +20,26 @@ internal sealed class DeploymentDirectory(IGrainStorage storage) : IDeploymentDi
             throw new InputException("first", $"must be between 0 and {MaxFirst}, got {first}");
         }
 
-        var result = new List<Deployment>(Math.Min(first, PageSize));
-        var cursor = after;
-        while (result.Count < first)
+        var result = new List<Deployment>(Math.Min(first, GrainStorageListing.PageSize));
+        if (first == 0)
         {
-            var page = await storage.ListAsync(DeploymentGrain.TypeName, cursor, PageSize, cancellationToken).ConfigureAwait(false);
-            foreach (var stored in page)
+            return result;
+        }
+
+        await foreach (var stored in storage.ListAllAsync(DeploymentGrain.TypeName, after, cancellationToken).ConfigureAwait(false))
+        {
+            var state = JsonSerializer.Deserialize<DeploymentState>(stored.Json, ContractJson.Options)!;
+            var r = state.Registration;
+            if ((filter.Service is null || filter.Service == r.Service)
+                && (filter.Environment is null || filter.Environment == r.Environment)
+                && (filter.Status is null || filter.Status == state.Status))
             {
-                var state = JsonSerializer.Deserialize<DeploymentState>(stored.Json, ContractJson.Options)!;
-                var r = state.Registration;
-                if ((filter.Service is null || filter.Service == r.Service)
-                    && (filter.Environment is null || filter.Environment == r.Environment)
-                    && (filter.Status is null || filter.Status == state.Status))
+                result.Add(DeploymentGrain.ToDeployment(state));
+                if (result.Count == first)
                 {
-                    result.Add(DeploymentGrain.ToDeployment(state));
-                    if (result.Count == first)
-                    {
-                        break;
-                    }
+                    break;
                 }
             }
-
-            if (page.Count < PageSize)
-            {
-                break;
-            }
-
-            cursor = page[^1].Key;
         }
 
         return result;

@@ -11,12 +11,10 @@ namespace Verification.Silo.Grains;
 /// </summary>
 internal sealed class ServiceDirectory(IGrainStorage storage) : IServiceDirectory
 {
-    private const int PageSize = 500;
-
     public async Task<IReadOnlyList<string>> ListServicesAsync(CancellationToken cancellationToken)
     {
         var names = new List<string>();
-        await foreach (var stored in AllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var stored in storage.ListAllAsync(ServiceGrain.TypeName, null, cancellationToken).ConfigureAwait(false))
         {
             names.Add(stored.Key);
         }
@@ -33,32 +31,12 @@ internal sealed class ServiceDirectory(IGrainStorage storage) : IServiceDirector
         }
 
         var incidents = new List<Incident>();
-        await foreach (var stored in AllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var stored in storage.ListAllAsync(ServiceGrain.TypeName, null, cancellationToken).ConfigureAwait(false))
         {
             incidents.AddRange(Incidents(stored.Json));
         }
 
         return incidents;
-    }
-
-    private async IAsyncEnumerable<StoredGrain> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? cursor = null;
-        while (true)
-        {
-            var page = await storage.ListAsync(ServiceGrain.TypeName, cursor, PageSize, cancellationToken).ConfigureAwait(false);
-            foreach (var stored in page)
-            {
-                yield return stored;
-            }
-
-            if (page.Count < PageSize)
-            {
-                yield break;
-            }
-
-            cursor = page[^1].Key;
-        }
     }
 
     private static IReadOnlyList<Incident> Incidents(string json) =>

@@ -27,8 +27,6 @@ internal sealed partial class VerdictClock(
     IOptions<VerdictClockOptions> options,
     ILogger<VerdictClock> logger) : BackgroundService
 {
-    private const int PageSize = 500;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (options.Value.ClockSeconds <= 0)
@@ -64,24 +62,17 @@ internal sealed partial class VerdictClock(
         var now = time.GetUtcNow();
         var window = TimeSpan.FromSeconds(2 * Math.Max(options.Value.ClockSeconds, 1));
         var read = 0;
-        string? after = null;
-        while (true)
+        var verifying = directory.ListAllAsync(new DeploymentFilter(Status: DeploymentStatus.Verifying), cancellationToken);
+        await foreach (var deployment in verifying.ConfigureAwait(false))
         {
-            var page = await directory.ListAsync(new DeploymentFilter(Status: DeploymentStatus.Verifying), PageSize, after, cancellationToken)
-                .ConfigureAwait(false);
-            foreach (var deployment in page.Where(d => Due(d, now, window)))
+            if (Due(deployment, now, window))
             {
                 await grains.GetGrain<IDeploymentGrain>(deployment.Id).GetAsync(cancellationToken).ConfigureAwait(false);
                 read++;
             }
-
-            if (page.Count < PageSize)
-            {
-                return read;
-            }
-
-            after = page[^1].Id;
         }
+
+        return read;
     }
 
     /// <summary>

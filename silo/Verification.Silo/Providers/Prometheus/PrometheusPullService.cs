@@ -16,8 +16,6 @@ internal sealed partial class PrometheusPullService(
     PrometheusQueryClient client, IDeploymentDirectory directory, IGrainFactory grains, PullStatusBoard board,
     PrometheusPullOptions options, TelemetryMetrics metrics, TimeProvider time, ILogger<PrometheusPullService> logger) : BackgroundService
 {
-    private const int PageSize = 500;
-
     /// <summary>Last cumulative RATIO reading per (deployment, metric, cohort); the first reading is the baseline.</summary>
     private readonly Dictionary<(string Deployment, string Metric, Cohort Cohort), CounterReading> _readings = [];
 
@@ -53,32 +51,25 @@ internal sealed partial class PrometheusPullService(
         }
 
         var active = new HashSet<string>(StringComparer.Ordinal);
-        string? after = null;
-        while (true)
+        var verifying = directory.ListAllAsync(new DeploymentFilter(Status: DeploymentStatus.Verifying), cancellationToken);
+        await foreach (var deployment in verifying.ConfigureAwait(false))
         {
-            var page = await directory.ListAsync(new DeploymentFilter(Status: DeploymentStatus.Verifying), PageSize, after, cancellationToken)
-                .ConfigureAwait(false);
-            foreach (var deployment in page.Where(d => d.Metrics.Any(m => !string.IsNullOrWhiteSpace(m.Source?.Promql))))
+            if (!deployment.Metrics.Any(m => !string.IsNullOrWhiteSpace(m.Source?.Promql)))
             {
-                active.Add(deployment.Id);
-                try
-                {
-                    await EvaluateAsync(deployment, at, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    // One deployment's failed write must not starve the others; its readings were not advanced,
-                    // so its next increase includes this one.
-                    RecordFailed(logger, e, deployment.Id);
-                }
+                continue;
             }
 
-            if (page.Count < PageSize)
+            active.Add(deployment.Id);
+            try
             {
-                break;
+                await EvaluateAsync(deployment, at, cancellationToken).ConfigureAwait(false);
             }
-
-            after = page[^1].Id;
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // One deployment's failed write must not starve the others; its readings were not advanced,
+                // so its next increase includes this one.
+                RecordFailed(logger, e, deployment.Id);
+            }
         }
 
         foreach (var key in _readings.Keys.Where(k => !active.Contains(k.Deployment)).ToList())
