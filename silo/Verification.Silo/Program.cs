@@ -5,7 +5,7 @@ using Verification.GraphQL.Transport;
 using Verification.Silo.Ingestion.Telemetry;
 using Verification.Silo.Providers.Prometheus;
 using Verification.Silo;
-using Verification.Silo.Runtime;
+using Verification.Silo.Cluster;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
 
@@ -26,6 +26,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 
 builder.Services.AddProblemDetails();
 builder.Services.AddVerificationSilo(builder.Configuration);
+builder.UseOrleans(silo => silo.ConfigureVerificationCluster(builder.Configuration));
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -33,9 +34,6 @@ app.UseStatusCodePages();
 app.UseWebSockets();
 
 var exposition = app.Services.GetRequiredService<PrometheusExposition>();
-var runtime = app.Services.GetRequiredService<GrainRuntime>();
-app.Services.GetRequiredService<SiloMetrics>()
-    .ObserveGauge("verification.grains.active", "{grain}", "Grain activations in memory.", () => runtime.ActiveCount);
 
 app.MapGet("/healthz", () => Results.Text("ok\n"));
 app.MapGet("/readyz", async (IGrainStorage storage, CancellationToken cancellationToken) =>

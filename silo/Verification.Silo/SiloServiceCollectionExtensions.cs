@@ -5,15 +5,14 @@ using Verification.Api.Slo;
 using Verification.Silo.Grains;
 using Verification.Silo.Ingestion.Otlp;
 using Verification.Silo.Providers.Prometheus;
-using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
 
 namespace Verification.Silo;
 
 /// <summary>
-/// Everything the silo runs on, registered once: Program.cs uses it for the server, and the benchmarks use it to
-/// build the same object graph in process (hosted services only run under a host).
+/// Everything the silo runs on besides Orleans itself (<see cref="Cluster.SiloBuilderExtensions"/>), registered once:
+/// Program.cs uses it for the server, <see cref="Cluster.InProcessSilo"/> for benchmarks and tests without HTTP.
 /// </summary>
 internal static class SiloServiceCollectionExtensions
 {
@@ -26,9 +25,6 @@ internal static class SiloServiceCollectionExtensions
 
         // Storage first: its migration hosted service must run before anything that reads storage at start.
         services.AddGrainStorage(configuration);
-        services.AddGrainRuntime(configuration);
-        services.AddGrain<IDeploymentGrain, DeploymentGrain>(DeploymentGrain.TypeName);
-        services.AddGrain<IServiceGrain, ServiceGrain>(ServiceGrain.TypeName);
         services.AddSingleton<IVerdictFeed, InProcessVerdictFeed>();
         services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
         services.AddSingleton<IServiceDirectory, ServiceDirectory>();

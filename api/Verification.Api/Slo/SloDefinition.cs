@@ -58,12 +58,6 @@ public sealed record SloDefinition(
     public override int GetHashCode() => HashCode.Combine(Service, Name, Window, BudgetingMethod);
 }
 
-/// <summary>A problem with the input, at a field path such as <c>documents[1].spec.objectives[0].target</c>.</summary>
-public sealed record OpenSloError(string Path, string Message)
-{
-    public override string ToString() => $"{Path}: {Message}";
-}
-
 /// <summary>
 /// The SLOs of an OpenSLO input, or the errors that kept it from being accepted: when there is any
 /// error, <see cref="Slos"/> is empty (all or nothing). Notes report what was read but ignored.

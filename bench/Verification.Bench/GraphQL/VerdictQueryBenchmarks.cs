@@ -8,6 +8,7 @@ using Verification.GraphQL.Execution;
 using Verification.GraphQL.Language;
 using Verification.GraphQL.Types;
 using Verification.GraphQL.Validation;
+using Verification.Tests.Shared;
 
 namespace Verification.Bench.GraphQL;
 
@@ -68,15 +69,14 @@ public class VerdictQueryBenchmarks
     }
 
     /// <summary>The services the schema's resolvers ask for: only a grain factory whose deployment grain answers from memory.</summary>
-    private sealed class InMemoryServices(Deployment deployment) : IServiceProvider, IGrainFactory
+    private sealed class InMemoryServices(Deployment deployment) : IServiceProvider
     {
-        private readonly MemoryGrain _grain = new(deployment);
+        private readonly IGrainFactory _grains = FakeGrainFactory.Create((type, key) =>
+            type == typeof(IDeploymentGrain) && key == deployment.Id
+                ? new MemoryGrain(deployment)
+                : throw new InvalidOperationException($"No grain {type.Name} '{key}'."));
 
-        public object? GetService(Type serviceType) => serviceType == typeof(IGrainFactory) ? this : null;
-
-        public TGrain GetGrain<TGrain>(string key)
-            where TGrain : IGrainWithStringKey =>
-            _grain is TGrain grain && key == deployment.Id ? grain : throw new InvalidOperationException($"No grain {typeof(TGrain).Name} '{key}'.");
+        public object? GetService(Type serviceType) => serviceType == typeof(IGrainFactory) ? _grains : null;
     }
 
     private sealed class MemoryGrain(Deployment deployment) : IDeploymentGrain

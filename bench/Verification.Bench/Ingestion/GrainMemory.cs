@@ -1,12 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
 using Verification.Api.Contracts;
-using Verification.Silo;
 using Verification.Silo.Grains;
-using Verification.Silo.Runtime;
-using Verification.Silo.Storage;
+using Verification.Silo.Cluster;
 using Verification.Silo.Telemetry;
 
 namespace Verification.Bench.Ingestion;
@@ -19,6 +17,20 @@ namespace Verification.Bench.Ingestion;
 /// </summary>
 internal static class GrainMemory
 {
+    /// <summary>Deactivates every activation (what Orleans does with idle ones after CollectionAge); returns how many left.</summary>
+    private static async Task<long> DeactivateAllAsync(IGrainFactory grains, SiloMetrics metrics)
+    {
+        var before = metrics.ActiveGrains;
+        await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.FromMilliseconds(1));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (metrics.ActiveGrains > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        return before - metrics.ActiveGrains;
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var grains = args.Length > 1 && args[0] == "--grains" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000;
@@ -29,13 +41,14 @@ internal static class GrainMemory
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Storage:ConnectionString"] = $"Data Source={directory}/memory.db",
-                ["Grains:IdleTimeoutSeconds"] = "1",
+                ["Cluster:SiloPort"] = "0",
+                ["Cluster:GatewayPort"] = "0",
+                ["Logging:LogLevel:Default"] = "Warning",
             }).Build();
-            var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-            services.AddVerificationSilo(configuration);
-            await using var provider = services.BuildServiceProvider();
-            await provider.GetRequiredService<IGrainStorageMigrator>().MigrateAsync(CancellationToken.None);
-            var runtime = provider.GetRequiredService<GrainRuntime>();
+            using var host = InProcessSilo.Build(configuration);
+            await host.StartAsync();
+            var runtime = host.Services.GetRequiredService<IGrainFactory>();
+            var metrics = host.Services.GetRequiredService<SiloMetrics>();
 
             var values = Enumerable.Range(0, valuesPerCohort).Select(i => (double)i).ToArray();
             for (var i = 0; i < grains; i++)
@@ -53,8 +66,7 @@ internal static class GrainMemory
                 ], CancellationToken.None);
             }
 
-            await Task.Delay(1100);
-            await runtime.CollectIdleAsync(CancellationToken.None);
+            await DeactivateAllAsync(runtime, metrics);
             var empty = Heap();
 
             // Activate every grain again from storage (the state a restarted silo reaches).
@@ -64,9 +76,9 @@ internal static class GrainMemory
             }
 
             var active = Heap();
-            await Task.Delay(1100);
-            var collected = await runtime.CollectIdleAsync(CancellationToken.None);
+            var collected = await DeactivateAllAsync(runtime, metrics);
             var idle = Heap();
+            await host.StopAsync();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"grains={grains} values/cohort={valuesPerCohort} bytes/active-grain={(active - empty) / (double)grains:F0} " +
                 $"bytes/idle-grain={(idle - empty) / (double)grains:F0} deactivated={collected}"));

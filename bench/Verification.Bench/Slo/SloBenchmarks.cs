@@ -1,13 +1,10 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
 using Verification.Api.Contracts;
-using Verification.Silo;
 using Verification.Silo.Grains;
-using Verification.Silo.Runtime;
-using Verification.Silo.Storage;
-using Verification.Silo.Telemetry;
+using Verification.Silo.Cluster;
 
 namespace Verification.Bench.Slo;
 
@@ -29,7 +26,7 @@ public class SloBenchmarks
     private const int MinutesPerYear = 365 * 24 * 60;
 
     private string _directory = "";
-    private ServiceProvider? _provider;
+    private IHost? _host;
     private IServiceGrain _month = null!;
     private IServiceGrain _year = null!;
     private long _batch;
@@ -72,12 +69,13 @@ public class SloBenchmarks
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Storage:ConnectionString"] = $"Data Source={_directory}/slo.db",
+            ["Cluster:SiloPort"] = "0",
+            ["Cluster:GatewayPort"] = "0",
+            ["Logging:LogLevel:Default"] = "Warning",
         }).Build();
-        var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        services.AddVerificationSilo(configuration);
-        _provider = services.BuildServiceProvider();
-        await _provider.GetRequiredService<IGrainStorageMigrator>().MigrateAsync(CancellationToken.None);
-        var runtime = _provider.GetRequiredService<GrainRuntime>();
+        _host = InProcessSilo.Build(configuration);
+        await _host.StartAsync();
+        var runtime = _host.Services.GetRequiredService<IGrainFactory>();
 
         _month = runtime.GetGrain<IServiceGrain>(MonthService);
         await _month.ApplySlosAsync(Yaml(MonthService, "30d"), CancellationToken.None);
@@ -98,9 +96,10 @@ public class SloBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        if (_provider is not null)
+        if (_host is not null)
         {
-            await _provider.DisposeAsync();
+            await _host.StopAsync();
+            _host.Dispose();
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

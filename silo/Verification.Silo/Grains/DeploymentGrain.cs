@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
-using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
 
@@ -13,8 +12,8 @@ namespace Verification.Silo.Grains;
 /// A PROMOTE of the judge passes the service grain's budget gate first; completion is reported to the service grain.
 /// Both are awaited grain-to-grain calls in this grain's turn; the service grain never calls back, so no cycle.
 /// </summary>
-internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, SiloMetrics metrics, IGrainFactory grains)
-    : Grain<DeploymentState>, IDeploymentGrain
+internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, SiloMetrics metrics, IGrainStorage storage)
+    : StoredGrain<DeploymentState>(storage, metrics, TypeName), IDeploymentGrain
 {
     public const string TypeName = "deployment";
 
@@ -29,7 +28,7 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await ReadStateAsync(cancellationToken).ConfigureAwait(false);
+        await base.OnActivateAsync(cancellationToken).ConfigureAwait(true);
         _definitions = State is null ? null : DeploymentValidation.Definitions(State.Registration);
         if (State is null)
         {
@@ -38,7 +37,7 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
 
         // Replay the journal: the judge's summaries are a function of the stored samples only.
         _judge = new DeploymentJudge(State.Registration);
-        await foreach (var entry in ReadJournalAsync(0, cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in ReadJournalAsync(0, cancellationToken).ConfigureAwait(true))
         {
             if (entry.BatchId is not null)
             {
@@ -52,9 +51,9 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
     public async Task<RegisterResult> RegisterAsync(RegisterDeploymentInput input, CancellationToken cancellationToken)
     {
         var normalized = DeploymentValidation.Normalize(input);
-        if (normalized.Id != GrainId.Key)
+        if (normalized.Id != Key)
         {
-            throw new InputException("id", $"'{normalized.Id}' does not match the addressed deployment '{GrainId.Key}'");
+            throw new InputException("id", $"'{normalized.Id}' does not match the addressed deployment '{Key}'");
         }
 
         if (State is { } existing)
@@ -63,16 +62,16 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             return difference is null
                 ? new RegisterResult(ToDeployment(existing), Created: false)
                 : throw new ConflictException(
-                    $"Deployment '{GrainId.Key}' is already registered with a different {difference}; register the change under a new id.");
+                    $"Deployment '{Key}' is already registered with a different {difference}; register the change under a new id.");
         }
 
         var now = time.GetUtcNow();
         var judge = new DeploymentJudge(normalized);
         var state = new DeploymentState(normalized, now, null, DeploymentStatus.Verifying, 1, [], judge.Judge(Verdicts.NotJudged, now, now));
-        await WriteStateAsync(state, cancellationToken).ConfigureAwait(false);
+        await WriteStateAsync(state, cancellationToken).ConfigureAwait(true);
         _definitions = DeploymentValidation.Definitions(normalized);
         _judge = judge;
-        verdicts.Publish(GrainId.Key, state.Verdict);
+        verdicts.Publish(Key, state.Verdict);
         return new RegisterResult(ToDeployment(state), Created: true);
     }
 
@@ -92,11 +91,11 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             return ToDeployment(state);
         }
 
-        var (verdict, held) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(false);
+        var (verdict, held) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(true);
         if (!verdict.SameAnswer(state.Verdict) || (held is null) != (state.HeldPromotion is null))
         {
             var next = state with { Verdict = verdict, HeldPromotion = held };
-            await StoreAsync(state, next, [], cancellationToken).ConfigureAwait(false);
+            await StoreAsync(state, next, [], cancellationToken).ConfigureAwait(true);
             state = next;
         }
 
@@ -109,13 +108,13 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
     public async Task<RecordResult> RecordAsync(IReadOnlyList<SamplesInput> batches, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        var state = State ?? throw new InputException("deploymentId", $"unknown deployment '{GrainId.Key}'");
+        var state = State ?? throw new InputException("deploymentId", $"unknown deployment '{Key}'");
         var now = time.GetUtcNow();
         foreach (var batch in batches)
         {
-            if (batch.DeploymentId != GrainId.Key)
+            if (batch.DeploymentId != Key)
             {
-                throw new InputException("deploymentId", $"'{batch.DeploymentId}' does not match the addressed deployment '{GrainId.Key}'");
+                throw new InputException("deploymentId", $"'{batch.DeploymentId}' does not match the addressed deployment '{Key}'");
             }
 
             SampleValidation.Validate(batch, _definitions, now);
@@ -144,13 +143,13 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             values += stored.Values?.Length ?? 1;
         }
 
-        metrics.Duplicates.Add(duplicates);
+        Metrics.Duplicates.Add(duplicates);
         if (journal.Count == 0)
         {
             return new RecordResult(0, duplicates, 0, state.Verdict);
         }
 
-        var (verdict, held) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(false);
+        var (verdict, held) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(true);
         var next = state with
         {
             NextSequence = sequence,
@@ -158,17 +157,17 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             Verdict = verdict,
             HeldPromotion = held,
         };
-        await StoreAsync(state, next, journal, cancellationToken).ConfigureAwait(false);
+        await StoreAsync(state, next, journal, cancellationToken).ConfigureAwait(true);
 
         _batchIds.UnionWith(newIds);
-        metrics.Batches.Add(journal.Count);
-        metrics.Values.Add(values);
+        Metrics.Batches.Add(journal.Count);
+        Metrics.Values.Add(values);
         return new RecordResult(journal.Count, duplicates, values, next.Verdict);
     }
 
     public async Task<Deployment> CompleteAsync(DeploymentStatus status, CancellationToken cancellationToken)
     {
-        var state = State ?? throw new NotFoundException($"Deployment '{GrainId.Key}' is not registered.");
+        var state = State ?? throw new NotFoundException($"Deployment '{Key}' is not registered.");
         if (status == DeploymentStatus.Verifying)
         {
             throw new InputException("status", "must be PROMOTED, ROLLED_BACK or ABORTED");
@@ -179,17 +178,17 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             if (state.Status != status)
             {
                 throw new ConflictException(
-                    $"Deployment '{GrainId.Key}' was already completed as {JsonNamingPolicy.SnakeCaseUpper.ConvertName(state.Status.ToString())}.");
+                    $"Deployment '{Key}' was already completed as {JsonNamingPolicy.SnakeCaseUpper.ConvertName(state.Status.ToString())}.");
             }
 
             // Told again (a retry after the service grain failed to hear it): tell it again, it ignores repeats.
-            await NotifyServiceAsync(state, cancellationToken).ConfigureAwait(false);
+            await NotifyServiceAsync(state, cancellationToken).ConfigureAwait(true);
             return ToDeployment(state);
         }
 
         var next = state with { Status = status, FinishedAt = time.GetUtcNow(), HeldPromotion = null };
-        await WriteStateAsync(next, cancellationToken).ConfigureAwait(false);
-        await NotifyServiceAsync(next, cancellationToken).ConfigureAwait(false);
+        await WriteStateAsync(next, cancellationToken).ConfigureAwait(true);
+        await NotifyServiceAsync(next, cancellationToken).ConfigureAwait(true);
         return ToDeployment(next);
     }
 
@@ -199,16 +198,16 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
     /// </summary>
     private Task NotifyServiceAsync(DeploymentState state, CancellationToken cancellationToken) =>
         state.Status is DeploymentStatus.Promoted or DeploymentStatus.RolledBack
-            ? grains.GetGrain<IServiceGrain>(state.Registration.Service)
-                .DeploymentCompletedAsync(new DeploymentCompletion(GrainId.Key, state.Status, state.FinishedAt!.Value), cancellationToken)
+            ? GrainFactory.GetGrain<IServiceGrain>(state.Registration.Service)
+                .DeploymentCompletedAsync(new DeploymentCompletion(Key, state.Status, state.FinishedAt!.Value), cancellationToken)
             : Task.CompletedTask;
 
     public async Task<Verdict> ReportSourceAsync(string metric, string? error, CancellationToken cancellationToken)
     {
-        var state = State ?? throw new NotFoundException($"Deployment '{GrainId.Key}' is not registered.");
+        var state = State ?? throw new NotFoundException($"Deployment '{Key}' is not registered.");
         if (state.Registration.Metrics.All(m => m.Name != metric))
         {
-            throw new InputException("metric", $"deployment '{GrainId.Key}' has no metric '{metric}'");
+            throw new InputException("metric", $"deployment '{Key}' has no metric '{metric}'");
         }
 
         var errors = new Dictionary<string, string>(state.SourceErrors ?? new Dictionary<string, string>(), StringComparer.Ordinal);
@@ -224,8 +223,8 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         }
 
         var next = state with { SourceErrors = errors.Count == 0 ? null : errors };
-        var (verdict, held) = await RejudgeAsync(next, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        await StoreAsync(state, next with { Verdict = verdict, HeldPromotion = held }, [], cancellationToken).ConfigureAwait(false);
+        var (verdict, held) = await RejudgeAsync(next, time.GetUtcNow(), cancellationToken).ConfigureAwait(true);
+        await StoreAsync(state, next with { Verdict = verdict, HeldPromotion = held }, [], cancellationToken).ConfigureAwait(true);
         return verdict;
     }
 
@@ -256,10 +255,10 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
     private async Task StoreAsync(DeploymentState previous, DeploymentState next, IReadOnlyList<JournalEntry> journal,
         CancellationToken cancellationToken)
     {
-        await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(false);
+        await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(true);
         if (!next.Verdict.SameAnswer(previous.Verdict))
         {
-            verdicts.Publish(GrainId.Key, next.Verdict);
+            verdicts.Publish(Key, next.Verdict);
         }
     }
 
@@ -303,8 +302,8 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             return (judged, null);
         }
 
-        var gate = await grains.GetGrain<IServiceGrain>(state.Registration.Service).CheckReleaseAsync(GrainId.Key, cancellationToken)
-            .ConfigureAwait(false);
+        var gate = await GrainFactory.GetGrain<IServiceGrain>(state.Registration.Service).CheckReleaseAsync(Key, cancellationToken)
+            .ConfigureAwait(true);
         if (gate.Allowed)
         {
             // Released after being held: the decision is taken now.

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Verification.Api.Contracts;
-using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
 
 namespace Verification.Silo.Grains;
@@ -26,7 +25,7 @@ internal sealed class ServiceDirectory(IGrainStorage storage) : IServiceDirector
     {
         if (service is not null)
         {
-            var stored = await storage.ReadAsync(new GrainId(ServiceGrain.TypeName, service), cancellationToken).ConfigureAwait(false);
+            var stored = await storage.ReadAsync(new StorageKey(ServiceGrain.TypeName, service), cancellationToken).ConfigureAwait(false);
             return stored is null ? [] : Incidents(stored.Json);
         }
 

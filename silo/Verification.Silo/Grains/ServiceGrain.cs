@@ -4,8 +4,8 @@ using Verification.Analysis.Slo;
 using Verification.Api.Contracts;
 using Verification.Api.Delivery;
 using Verification.Api.Slo;
-using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
+using Verification.Silo.Telemetry;
 using Contracts = Verification.Api.Contracts;
 
 namespace Verification.Silo.Grains;
@@ -26,7 +26,8 @@ namespace Verification.Silo.Grains;
 /// the entries of that horizon for their ids, located by hourly checkpoints); an id older than that is still refused by
 /// the journal's unique index and answered as a duplicate.
 /// </remarks>
-internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, IServiceGrain
+internal sealed class ServiceGrain(TimeProvider time, SiloMetrics metrics, IGrainStorage storage)
+    : StoredGrain<ServiceState>(storage, metrics, TypeName), IServiceGrain
 {
     public const string TypeName = "service";
 
@@ -55,7 +56,7 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await ReadStateAsync(cancellationToken).ConfigureAwait(false);
+        await base.OnActivateAsync(cancellationToken).ConfigureAwait(true);
         if (State is not { } state)
         {
             return;
@@ -71,7 +72,7 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
         var snapshot = state.SnapshotSequence;
         var now = time.GetUtcNow();
         var replayFrom = Math.Min(snapshot == 0 ? 1 : snapshot, DedupeFrom(state.Checkpoints, now));
-        await foreach (var journal in ReadJournalAsync(replayFrom - 1, cancellationToken).ConfigureAwait(false))
+        await foreach (var journal in ReadJournalAsync(replayFrom - 1, cancellationToken).ConfigureAwait(true))
         {
             Remember(journal.Sequence, journal.BatchId);
             if (journal.Sequence < snapshot)
@@ -141,7 +142,7 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
                 SnapshotSequence = snapshotSequence,
                 Checkpoints = Checkpoint(state, now, force: true),
             };
-            await WriteStateAsync(next, [SnapshotEntry(snapshotSequence, buckets)], cancellationToken).ConfigureAwait(false);
+            await WriteStateAsync(next, [SnapshotEntry(snapshotSequence, buckets)], cancellationToken).ConfigureAwait(true);
             _slos.Clear();
             foreach (var entry in entries)
             {
@@ -162,7 +163,7 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
     {
         ArgumentNullException.ThrowIfNull(events);
         var now = time.GetUtcNow();
-        var windows = await GetEventWindowsAsync(cancellationToken).ConfigureAwait(false);
+        var windows = await GetEventWindowsAsync(cancellationToken).ConfigureAwait(true);
         var state = Current;
         var accepted = new List<(JournalEntry Journal, SloEventEntry Event)>();
         var newIds = new HashSet<string>(StringComparer.Ordinal);
@@ -173,9 +174,9 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
         var sequence = snapshotDue ? state.NextSequence + 1 : state.NextSequence;
         foreach (var input in events)
         {
-            if (input.Service != GrainId.Key)
+            if (input.Service != Key)
             {
-                throw new InputException("service", $"'{input.Service}' does not match the addressed service '{GrainId.Key}'");
+                throw new InputException("service", $"'{input.Service}' does not match the addressed service '{Key}'");
             }
 
             var at = SloEventValidation.Validate(input, windows, now);
@@ -207,13 +208,13 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
 
         try
         {
-            await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(false);
+            await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(true);
         }
         catch (GrainStateConflictException) when (accepted.Any(a => a.Journal.BatchId is not null))
         {
             // Either another writer changed the state (the runtime reloads and re-runs the call), or a batch id older
             // than the in-memory horizon is in the journal already: then write one batch at a time to find which.
-            return await RecordOneByOneAsync(accepted, duplicates, now, cancellationToken).ConfigureAwait(false);
+            return await RecordOneByOneAsync(accepted, duplicates, now, cancellationToken).ConfigureAwait(true);
         }
 
         foreach (var (entryJournal, entry) in accepted)
@@ -222,7 +223,7 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
             _slos[entry.Slo].Add(entry, now);
         }
 
-        await OpenIncidentOnPageAsync(now, cancellationToken).ConfigureAwait(false);
+        await OpenIncidentOnPageAsync(now, cancellationToken).ConfigureAwait(true);
         return new SloEventsResult(accepted.Count, duplicates);
     }
 
@@ -238,7 +239,7 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
         var statuses = slos.Select(s => s.Evaluate(now)).ToList();
         var incidents = state.Incidents.OrderByDescending(i => i.OpenedAt).ThenByDescending(i => i.Id, StringComparer.Ordinal).Take(ListedIncidents);
         return Task.FromResult<Service?>(new Service(
-            GrainId.Key,
+            Key,
             [.. slos.Select((s, i) => s.ToContract(statuses[i]))],
             state.Policy,
             Gate(slos, statuses, state.Policy, now),
@@ -250,7 +251,7 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
         ReleasePolicyValidation.Validate(policy);
         if (State is null || Current.Policy != policy)
         {
-            await WriteStateAsync(Current with { Policy = policy }, cancellationToken).ConfigureAwait(false);
+            await WriteStateAsync(Current with { Policy = policy }, cancellationToken).ConfigureAwait(true);
         }
 
         return policy;
@@ -276,8 +277,8 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
 
         var keep = TimeSpan.FromMinutes(ReleasePolicy.MaxIncidentWindowMinutes);
         var promotions = state.Promotions.Where(p => now - p.At <= keep).Append(new PromotionState(completion.DeploymentId, completion.At, false));
-        await WriteStateAsync(state with { Promotions = [.. promotions] }, cancellationToken).ConfigureAwait(false);
-        await OpenIncidentOnPageAsync(now, cancellationToken).ConfigureAwait(false);
+        await WriteStateAsync(state with { Promotions = [.. promotions] }, cancellationToken).ConfigureAwait(true);
+        await OpenIncidentOnPageAsync(now, cancellationToken).ConfigureAwait(true);
     }
 
     public async Task<Incident> OpenIncidentAsync(OpenIncidentInput input, CancellationToken cancellationToken)
@@ -291,9 +292,9 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
         }
 
         var state = Current;
-        var incident = new Incident(IncidentIds.Format(GrainId.Key, state.NextIncident), GrainId.Key,
-            input.Title ?? $"Incident of service '{GrainId.Key}'", input.DeploymentId, IncidentSource.Manual, null, openedAt, null, null);
-        await WriteStateAsync(WithIncident(state, incident), cancellationToken).ConfigureAwait(false);
+        var incident = new Incident(IncidentIds.Format(Key, state.NextIncident), Key,
+            input.Title ?? $"Incident of service '{Key}'", input.DeploymentId, IncidentSource.Manual, null, openedAt, null, null);
+        await WriteStateAsync(WithIncident(state, incident), cancellationToken).ConfigureAwait(true);
         return incident;
     }
 
@@ -302,7 +303,7 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
         ArgumentNullException.ThrowIfNull(input);
         var state = Current;
         var incident = state.Incidents.FirstOrDefault(i => i.Id == id)
-            ?? throw new NotFoundException($"Incident '{id}' of service '{GrainId.Key}' does not exist.");
+            ?? throw new NotFoundException($"Incident '{id}' of service '{Key}' does not exist.");
         var now = time.GetUtcNow();
         if (incident.ResolvedAt is { } resolvedAt)
         {
@@ -325,7 +326,7 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
 
         var resolved = incident with { ResolvedAt = at, FixedByDeploymentId = input.FixedByDeploymentId };
         await WriteStateAsync(state with { Incidents = [.. state.Incidents.Select(i => i.Id == id ? resolved : i)] }, cancellationToken)
-            .ConfigureAwait(false);
+            .ConfigureAwait(true);
         return resolved;
     }
 
@@ -348,13 +349,13 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
                             $"its error budget remaining is {status.BudgetRemaining:P1} (the policy needs more than {policy.MinBudgetRemaining:P1})")
                         : string.Create(CultureInfo.InvariantCulture, $"it is burning its budget at {alert.ToString().ToUpperInvariant()} level (1h burn rate {hourly:0.##})");
                     return new ReleaseGate(false,
-                        $"SLO '{name}' of service '{GrainId.Key}' blocks promotion: {why}.", name, status.BudgetRemaining, alert, now);
+                        $"SLO '{name}' of service '{Key}' blocks promotion: {why}.", name, status.BudgetRemaining, alert, now);
                 }
             }
         }
 
         return new ReleaseGate(true,
-            slos.Count == 0 ? $"Service '{GrainId.Key}' has no SLOs; nothing blocks promotion." : $"No SLO of service '{GrainId.Key}' blocks promotion.",
+            slos.Count == 0 ? $"Service '{Key}' has no SLOs; nothing blocks promotion." : $"No SLO of service '{Key}' blocks promotion.",
             null, null, null, now);
     }
 
@@ -381,24 +382,24 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
 
         var cause = watched.MaxBy(p => p.At)!;
         var minutes = (long)(now - cause.At).TotalMinutes;
-        var incident = new Incident(IncidentIds.Format(GrainId.Key, state.NextIncident), GrainId.Key,
+        var incident = new Incident(IncidentIds.Format(Key, state.NextIncident), Key,
             $"SLO '{paging.Entry.Name}' paged {minutes} min after deployment '{cause.DeploymentId}' was promoted",
             cause.DeploymentId, IncidentSource.SloPage, paging.Entry.Name, now, null, null);
         var next = WithIncident(state, incident) with
         {
             Promotions = [.. state.Promotions.Select(p => watched.Contains(p) ? p with { Handled = true } : p)],
         };
-        await WriteStateAsync(next, cancellationToken).ConfigureAwait(false);
+        await WriteStateAsync(next, cancellationToken).ConfigureAwait(true);
     }
 
     private async Task<SloEventsResult> RecordOneByOneAsync(
         List<(JournalEntry Journal, SloEventEntry Event)> batch, int duplicates, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var expectedVersion = Version;
-        await ReadStateAsync(cancellationToken).ConfigureAwait(false);
+        await ReadStateAsync(cancellationToken).ConfigureAwait(true);
         if (Version != expectedVersion)
         {
-            throw new GrainStateConflictException($"Service '{GrainId.Key}' was changed by another writer.");
+            throw new GrainStateConflictException($"Service '{Key}' was changed by another writer.");
         }
 
         var accepted = 0;
@@ -407,12 +408,12 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
             var single = journal with { Sequence = Current.NextSequence };
             try
             {
-                await WriteStateAsync(Current with { NextSequence = single.Sequence + 1 }, [single], cancellationToken).ConfigureAwait(false);
+                await WriteStateAsync(Current with { NextSequence = single.Sequence + 1 }, [single], cancellationToken).ConfigureAwait(true);
             }
             catch (GrainStateConflictException) when (single.BatchId is not null)
             {
                 var version = Version;
-                await ReadStateAsync(cancellationToken).ConfigureAwait(false);
+                await ReadStateAsync(cancellationToken).ConfigureAwait(true);
                 if (Version != version)
                 {
                     throw;
@@ -427,7 +428,7 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
             accepted++;
         }
 
-        await OpenIncidentOnPageAsync(now, cancellationToken).ConfigureAwait(false);
+        await OpenIncidentOnPageAsync(now, cancellationToken).ConfigureAwait(true);
         return new SloEventsResult(accepted, duplicates);
     }
 
@@ -440,7 +441,7 @@ internal sealed class ServiceGrain(TimeProvider time) : Grain<ServiceState>, ISe
             throw new SloDefinitionException(parsed.Errors);
         }
 
-        return parsed.Slos.Where(s => s.Service == GrainId.Key).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        return parsed.Slos.Where(s => s.Service == Key).ToDictionary(s => s.Name, StringComparer.Ordinal);
     }
 
     private static List<ObjectiveBucketsState> Snapshot(IEnumerable<ActiveSlo> slos) => [.. slos.SelectMany(s => s.SnapshotObjectives())];

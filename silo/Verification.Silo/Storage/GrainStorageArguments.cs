@@ -1,12 +1,11 @@
 using System.Runtime.InteropServices;
-using Verification.Silo.Runtime;
 
 namespace Verification.Silo.Storage;
 
 /// <summary>Argument checks and conflict messages shared by every <see cref="IGrainStorage"/> provider.</summary>
 internal static class GrainStorageArguments
 {
-    public static void ValidateId(GrainId id)
+    public static void ValidateId(StorageKey id)
     {
         if (string.IsNullOrEmpty(id.Type))
         {
@@ -19,7 +18,7 @@ internal static class GrainStorageArguments
         }
     }
 
-    public static void ValidateWrite(GrainId id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal)
+    public static void ValidateWrite(StorageKey id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal)
     {
         ValidateId(id);
         ArgumentNullException.ThrowIfNull(stateJson);
@@ -41,11 +40,11 @@ internal static class GrainStorageArguments
             ? segment.Array
             : payload.ToArray();
 
-    public static GrainStateConflictException StaleVersion(GrainId id, long expectedVersion) =>
+    public static GrainStateConflictException StaleVersion(StorageKey id, long expectedVersion) =>
         new(expectedVersion == 0
             ? $"Grain {id} already exists (expected it to be new)."
             : $"Grain {id} is not at version {expectedVersion} (written by someone else, or cleared).");
 
-    public static GrainStateConflictException JournalKeyTaken(GrainId id, Exception innerException) =>
+    public static GrainStateConflictException JournalKeyTaken(StorageKey id, Exception innerException) =>
         new($"Grain {id}: a journal entry with one of these sequence numbers or batch ids is already stored.", innerException);
 }

@@ -1,5 +1,3 @@
-using Verification.Silo.Runtime;
-
 namespace Verification.Silo.Storage;
 
 /// <summary>
@@ -12,7 +10,7 @@ namespace Verification.Silo.Storage;
 internal interface IGrainStorage
 {
     /// <summary>Reads the state; null when the grain has never been written (or was cleared).</summary>
-    Task<StoredState?> ReadAsync(GrainId id, CancellationToken cancellationToken);
+    Task<StoredState?> ReadAsync(StorageKey id, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes the state if the stored version equals <paramref name="expectedVersion"/> (0 = must not exist yet),
@@ -20,14 +18,14 @@ internal interface IGrainStorage
     /// Throws <see cref="GrainStateConflictException"/> on a version mismatch or on a journal entry whose
     /// sequence number or batch id is already stored for this grain; nothing is written then.
     /// </summary>
-    Task<long> WriteAsync(GrainId id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
+    Task<long> WriteAsync(StorageKey id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
         CancellationToken cancellationToken);
 
     /// <summary>Deletes the state and the journal if the stored version matches; conflict otherwise.</summary>
-    Task ClearAsync(GrainId id, long expectedVersion, CancellationToken cancellationToken);
+    Task ClearAsync(StorageKey id, long expectedVersion, CancellationToken cancellationToken);
 
     /// <summary>The journal entries of a grain with a sequence number greater than <paramref name="afterSequence"/>, in order.</summary>
-    IAsyncEnumerable<JournalEntry> ReadJournalAsync(GrainId id, long afterSequence, CancellationToken cancellationToken);
+    IAsyncEnumerable<JournalEntry> ReadJournalAsync(StorageKey id, long afterSequence, CancellationToken cancellationToken);
 
     /// <summary>All stored states of one grain type, ordered by key, at most <paramref name="limit"/> after <paramref name="afterKey"/>.</summary>
     Task<IReadOnlyList<StoredGrain>> ListAsync(string grainType, string? afterKey, int limit, CancellationToken cancellationToken);

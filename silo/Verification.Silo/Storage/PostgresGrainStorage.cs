@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
-using Verification.Silo.Runtime;
+
 using Verification.Silo.Storage.Migrations;
 
 namespace Verification.Silo.Storage;
@@ -116,7 +116,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
         return pending.Count;
     }
 
-    public async Task<StoredState?> ReadAsync(GrainId id, CancellationToken cancellationToken)
+    public async Task<StoredState?> ReadAsync(StorageKey id, CancellationToken cancellationToken)
     {
         GrainStorageArguments.ValidateId(id);
         await using var command = _dataSource.CreateCommand(
@@ -126,7 +126,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
         return await reader.ReadAsync(cancellationToken) ? new StoredState(reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
-    public async Task<long> WriteAsync(GrainId id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
+    public async Task<long> WriteAsync(StorageKey id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
         CancellationToken cancellationToken)
     {
         GrainStorageArguments.ValidateWrite(id, stateJson, expectedVersion, journal);
@@ -167,7 +167,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
         return newVersion;
     }
 
-    public async Task ClearAsync(GrainId id, long expectedVersion, CancellationToken cancellationToken)
+    public async Task ClearAsync(StorageKey id, long expectedVersion, CancellationToken cancellationToken)
     {
         GrainStorageArguments.ValidateId(id);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
@@ -196,7 +196,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
         }
     }
 
-    public async IAsyncEnumerable<JournalEntry> ReadJournalAsync(GrainId id, long afterSequence,
+    public async IAsyncEnumerable<JournalEntry> ReadJournalAsync(StorageKey id, long afterSequence,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         GrainStorageArguments.ValidateId(id);
@@ -276,7 +276,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
         parameters.Add(new NpgsqlParameter<byte[][]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = payloads });
     }
 
-    private static void AddGrain(NpgsqlParameterCollection parameters, GrainId id)
+    private static void AddGrain(NpgsqlParameterCollection parameters, StorageKey id)
     {
         parameters.AddWithValue("type", id.Type);
         parameters.AddWithValue("key", id.Key);

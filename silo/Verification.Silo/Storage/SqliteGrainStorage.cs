@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using Verification.Silo.Runtime;
+
 using Verification.Silo.Storage.Migrations;
 
 namespace Verification.Silo.Storage;
@@ -90,7 +90,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator,
         return pending.Count;
     }
 
-    public async Task<StoredState?> ReadAsync(GrainId id, CancellationToken cancellationToken)
+    public async Task<StoredState?> ReadAsync(StorageKey id, CancellationToken cancellationToken)
     {
         GrainStorageArguments.ValidateId(id);
         await using var connection = await OpenReadAsync(cancellationToken);
@@ -102,7 +102,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator,
         return await reader.ReadAsync(cancellationToken) ? new StoredState(reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
-    public Task<long> WriteAsync(GrainId id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
+    public Task<long> WriteAsync(StorageKey id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
         CancellationToken cancellationToken)
     {
         GrainStorageArguments.ValidateWrite(id, stateJson, expectedVersion, journal);
@@ -110,7 +110,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator,
         return _writer.EnqueueAsync(new SqliteWriteRequest(id, stateJson, expectedVersion, journal, cancellationToken));
     }
 
-    public Task ClearAsync(GrainId id, long expectedVersion, CancellationToken cancellationToken)
+    public Task ClearAsync(StorageKey id, long expectedVersion, CancellationToken cancellationToken)
     {
         GrainStorageArguments.ValidateId(id);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
@@ -118,7 +118,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator,
         return _writer.EnqueueAsync(new SqliteWriteRequest(id, null, expectedVersion, [], cancellationToken));
     }
 
-    public async IAsyncEnumerable<JournalEntry> ReadJournalAsync(GrainId id, long afterSequence,
+    public async IAsyncEnumerable<JournalEntry> ReadJournalAsync(StorageKey id, long afterSequence,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         GrainStorageArguments.ValidateId(id);

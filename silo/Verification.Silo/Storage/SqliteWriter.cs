@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using Verification.Silo.Runtime;
 
 namespace Verification.Silo.Storage;
 
@@ -264,7 +263,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         return 0;
     }
 
-    private static void SetGrain(SqliteCommand command, GrainId id)
+    private static void SetGrain(SqliteCommand command, StorageKey id)
     {
         command.Parameters["$type"].Value = id.Type;
         command.Parameters["$key"].Value = id.Key;
@@ -330,9 +329,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
 /// asynchronously so that callers never run on the writer loop.
 /// </summary>
 internal sealed class SqliteWriteRequest(
-    GrainId id, string? stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
+    StorageKey id, string? stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
 {
-    public GrainId Id { get; } = id;
+    public StorageKey Id { get; } = id;
 
     public string? StateJson { get; } = stateJson;
 

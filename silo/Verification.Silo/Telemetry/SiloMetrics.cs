@@ -8,6 +8,7 @@ internal sealed class SiloMetrics : IDisposable
     public const string MeterName = "Verification.Silo";
 
     private readonly Meter _meter;
+    private long _activeGrains;
 
     public SiloMetrics(IMeterFactory meters)
     {
@@ -15,6 +16,8 @@ internal sealed class SiloMetrics : IDisposable
         Batches = _meter.CreateCounter<long>("verification.ingest.batches", "{batch}", "Sample batches stored durably.");
         Duplicates = _meter.CreateCounter<long>("verification.ingest.duplicates", "{batch}", "Sample batches skipped because their batchId was known.");
         Values = _meter.CreateCounter<long>("verification.ingest.values", "{value}", "Sample values (or RATIO batches) stored durably.");
+        _meter.CreateObservableGauge("verification.grains.active", () => ActiveGrains, "{grain}",
+            "Grain activations of this silo in memory.");
     }
 
     public Counter<long> Batches { get; }
@@ -22,6 +25,12 @@ internal sealed class SiloMetrics : IDisposable
     public Counter<long> Duplicates { get; }
 
     public Counter<long> Values { get; }
+
+    /// <summary>A grain of this silo was activated (<paramref name="delta"/> 1) or deactivated (-1).</summary>
+    /// <summary>Grain activations of this silo in memory now.</summary>
+    public long ActiveGrains => Volatile.Read(ref _activeGrains);
+
+    public void GrainActivations(int delta) => Interlocked.Add(ref _activeGrains, delta);
 
     /// <summary>Registers an observable gauge on the silo meter (e.g. active grains).</summary>
     public void ObserveGauge(string name, string unit, string description, Func<long> observe) =>

@@ -1,6 +1,7 @@
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 using Verification.Api.Slo;
+using Verification.Tests.Shared;
 
 namespace Verification.Api.Tests.Slo;
 
@@ -14,19 +15,22 @@ public sealed class SloServiceTests
     }
 
     /// <summary>Service grains that know one SLO each and record what they are asked to store.</summary>
-    private sealed class FakeGrains : IGrainFactory
+    private sealed class FakeGrains
     {
+        public FakeGrains() => Factory = FakeGrainFactory.Create((_, key) => Service(key));
+
         public Dictionary<string, FakeServiceGrain> Services { get; } = new(StringComparer.Ordinal);
 
-        public TGrain GetGrain<TGrain>(string key)
-            where TGrain : IGrainWithStringKey
+        public IGrainFactory Factory { get; }
+
+        private FakeServiceGrain Service(string key)
         {
             if (!Services.TryGetValue(key, out var grain))
             {
                 Services[key] = grain = new FakeServiceGrain(key);
             }
 
-            return (TGrain)(object)grain;
+            return grain;
         }
     }
 
@@ -68,7 +72,7 @@ public sealed class SloServiceTests
     private static (SloService Sut, FakeGrains Grains) Create()
     {
         var grains = new FakeGrains();
-        return (new SloService(grains, null!, new FixedTime()), grains);
+        return (new SloService(grains.Factory, null!, new FixedTime()), grains);
     }
 
     [Fact]

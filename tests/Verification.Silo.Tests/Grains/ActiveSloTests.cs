@@ -20,7 +20,7 @@ public sealed class ActiveSloTests
     [Fact]
     public async Task ToContract_TwoObjectives_HeadlineFromTheOneWithTheHighestAlert()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         var yaml = ServiceGrainTests.Yaml().Replace(
             "    - displayName: Good\n      target: 0.9375",

@@ -9,7 +9,7 @@ public sealed class DeploymentDirectoryTests
     [Fact]
     public async Task ListAsync_FiltersAndPagesById()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         foreach (var (id, service) in new[] { ("d3", "a"), ("d1", "a"), ("d2", "b"), ("d4", "a") })
         {
             await fixture.Sut.GetGrain<IDeploymentGrain>(id).RegisterAsync(DeploymentGrainTests.Input(id) with { Service = service }, CancellationToken.None);

@@ -36,7 +36,7 @@ public sealed class DeploymentGateTests
     [Fact]
     public async Task GetAsync_NoSlos_PromotesWithGateAllowed()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = await HealthyCanaryAsync(fixture);
 
         var verdict = (await sut.GetAsync(CancellationToken.None))!.Verdict;
@@ -48,7 +48,7 @@ public sealed class DeploymentGateTests
     [Fact]
     public async Task GetAsync_BudgetSpentThenRecovered_PendingThenPromoted()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var service = await SpentBudgetAsync(fixture);
         var sut = await HealthyCanaryAsync(fixture);
 
@@ -73,7 +73,7 @@ public sealed class DeploymentGateTests
     [Fact]
     public async Task GetAsync_BlockedUntilWindowCloses_Inconclusive()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         await SpentBudgetAsync(fixture);
         var sut = await HealthyCanaryAsync(fixture, maxSeconds: 1200);
         await sut.GetAsync(CancellationToken.None);
@@ -91,7 +91,7 @@ public sealed class DeploymentGateTests
     [Fact]
     public async Task CompleteAsync_PromotedThenSloPages_IncidentLinkedToDeployment()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var service = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await service.ApplySlosAsync(Yaml(), CancellationToken.None);
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");

@@ -1,6 +1,6 @@
 using Verification.Api.Contracts;
 using Verification.Silo.Grains;
-using Verification.Silo.Runtime;
+using Verification.Silo.Storage;
 using Verification.Silo.Tests.TestSupport;
 
 namespace Verification.Silo.Tests.Grains;
@@ -23,7 +23,7 @@ public sealed class DeploymentGrainTests
     [Fact]
     public async Task RegisterAsync_New_CreatesVerifyingDeploymentWithDefaults()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
 
         var result = await sut.RegisterAsync(Input(), CancellationToken.None);
@@ -43,7 +43,7 @@ public sealed class DeploymentGrainTests
     [Fact]
     public async Task RegisterAsync_SameInputAgain_ReturnsItNotCreated()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
         var first = await sut.RegisterAsync(Input(), CancellationToken.None);
         fixture.Time.Advance(TimeSpan.FromMinutes(1));
@@ -58,7 +58,7 @@ public sealed class DeploymentGrainTests
     [Fact]
     public async Task RegisterAsync_DifferentInputSameId_ConflictNamesTheField()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
 
@@ -72,7 +72,7 @@ public sealed class DeploymentGrainTests
     [InlineData("a b", "id")]
     public async Task RegisterAsync_BadId_InputExceptionNamesField(string id, string field)
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
 
         var e = await Assert.ThrowsAsync<InputException>(() =>
             fixture.Sut.GetGrain<IDeploymentGrain>("d1").RegisterAsync(Input(id), CancellationToken.None));
@@ -83,7 +83,7 @@ public sealed class DeploymentGrainTests
     [Fact]
     public async Task RecordAsync_Batches_SummariesAddUp()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
 
@@ -106,12 +106,12 @@ public sealed class DeploymentGrainTests
     [Fact]
     public async Task RecordAsync_KnownBatchId_NotCountedTwiceEvenAfterReactivation()
     {
-        await using var fixture = new RuntimeFixture(options: new GrainRuntimeOptions { IdleTimeoutSeconds = 1 });
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
         await sut.RecordAsync([Ratio("d1", Cohort.Canary, 1, 10, "b1")], CancellationToken.None);
         fixture.Time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(1, await fixture.Sut.CollectIdleAsync(CancellationToken.None));
+        Assert.Equal(1, await fixture.DeactivateAllAsync());
 
         var again = await sut.RecordAsync(
             [Ratio("d1", Cohort.Canary, 1, 10, "b1"), Ratio("d1", Cohort.Canary, 5, 10, "b2"), Ratio("d1", Cohort.Canary, 5, 10, "b2")],
@@ -133,7 +133,7 @@ public sealed class DeploymentGrainTests
     [InlineData("latency", double.PositiveInfinity, null, null, "values[0]")]
     public async Task RecordAsync_BadBatch_RejectedWholeNothingStored(string metric, double? value, long? count, long? total, string field)
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
         var writes = fixture.Storage.Writes;
@@ -150,7 +150,7 @@ public sealed class DeploymentGrainTests
     [Fact]
     public async Task RecordAsync_UnknownDeployment_InputException()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
 
         var e = await Assert.ThrowsAsync<InputException>(() =>
             fixture.Sut.GetGrain<IDeploymentGrain>("zz").RecordAsync([Ratio("zz", Cohort.Canary, 1, 1)], CancellationToken.None));
@@ -161,7 +161,7 @@ public sealed class DeploymentGrainTests
     [Fact]
     public async Task RecordAsync_StorageFails_NothingCountedAfterReload()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
         fixture.Storage.FailNextWrite = new IOException("disk full");
@@ -176,13 +176,13 @@ public sealed class DeploymentGrainTests
     [Fact]
     public async Task RecordAsync_Journal_HoldsEveryAcceptedBatchInOrder()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
         await sut.RecordAsync([Values("d1", Cohort.Baseline, "v1", 1.5, 2.5), Ratio("d1", Cohort.Canary, 3, 9, "r1")], CancellationToken.None);
 
         var entries = new List<StoredBatch>();
-        await foreach (var e in fixture.Storage.ReadJournalAsync(new GrainId("deployment", "d1"), 0, CancellationToken.None))
+        await foreach (var e in fixture.Storage.ReadJournalAsync(new StorageKey("deployment", "d1"), 0, CancellationToken.None))
         {
             entries.Add(SampleBatchCodec.Decode(e.Payload.Span));
         }
@@ -196,7 +196,7 @@ public sealed class DeploymentGrainTests
     [Fact]
     public async Task CompleteAsync_Promoted_RecordsFinishAndIsIdempotent()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
         fixture.Time.Advance(TimeSpan.FromMinutes(5));

@@ -1,5 +1,4 @@
 using Verification.Api.Contracts;
-using Verification.Silo.Runtime;
 using Verification.Silo.Tests.TestSupport;
 
 namespace Verification.Silo.Tests.Grains;
@@ -17,7 +16,7 @@ public sealed class DeploymentVerdictTests
     [Fact]
     public async Task RecordAsync_ZeroErrorBaselineCanaryErrors_RollbackStoredAndPublished()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -37,7 +36,7 @@ public sealed class DeploymentVerdictTests
     [Fact]
     public async Task RecordAsync_AfterRollback_DecisionIsLatched()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
         var rollback = await sut.RecordAsync([Errors(Cohort.Baseline, 0, 10_000), Errors(Cohort.Canary, 20, 10_000)], CancellationToken.None);
@@ -53,7 +52,7 @@ public sealed class DeploymentVerdictTests
     [Fact]
     public async Task GetAsync_HealthyCanaryAfterMinDuration_Promotes()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");
         await sut.RegisterAsync(Input(minSeconds: 600), CancellationToken.None);
         var early = await sut.RecordAsync([Errors(Cohort.Baseline, 20_000, 2_000_000), Errors(Cohort.Canary, 20_000, 2_000_000)], CancellationToken.None);
@@ -69,7 +68,7 @@ public sealed class DeploymentVerdictTests
     [Fact]
     public async Task GetAsync_WindowClosedWithoutData_Inconclusive()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");
         await sut.RegisterAsync(Input(maxSeconds: 300), CancellationToken.None);
 
@@ -83,12 +82,12 @@ public sealed class DeploymentVerdictTests
     [Fact]
     public async Task GetAsync_AfterDeactivation_SameVerdictFromStoredSamples()
     {
-        await using var fixture = new RuntimeFixture(options: new GrainRuntimeOptions { IdleTimeoutSeconds = 1 });
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
         var before = await sut.RecordAsync([Errors(Cohort.Baseline, 5, 10_000), Errors(Cohort.Canary, 6, 10_000)], CancellationToken.None);
         fixture.Time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(1, await fixture.Sut.CollectIdleAsync(CancellationToken.None));
+        Assert.Equal(1, await fixture.DeactivateAllAsync());
 
         var after = await sut.GetAsync(CancellationToken.None);
         var more = await sut.RecordAsync([Errors(Cohort.Canary, 0, 1)], CancellationToken.None);
@@ -102,7 +101,7 @@ public sealed class DeploymentVerdictTests
     [Fact]
     public async Task CompleteAsync_Then_VerdictNoLongerChanges()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");
         await sut.RegisterAsync(Input(maxSeconds: 60), CancellationToken.None);
         await sut.CompleteAsync(DeploymentStatus.Aborted, CancellationToken.None);
@@ -116,7 +115,7 @@ public sealed class DeploymentVerdictTests
     [Fact]
     public async Task ReportSourceAsync_FailingSource_HoldsPromotionUntilItRecovers()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");
         await sut.RegisterAsync(Input(minSeconds: 600), CancellationToken.None);
         await sut.RecordAsync([Errors(Cohort.Baseline, 20_000, 2_000_000), Errors(Cohort.Canary, 20_000, 2_000_000)], CancellationToken.None);
@@ -135,7 +134,7 @@ public sealed class DeploymentVerdictTests
     [Fact]
     public async Task ReportSourceAsync_FailingSourceAfterRollback_RollbackStands()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
         await sut.RecordAsync([Errors(Cohort.Baseline, 0, 10_000), Errors(Cohort.Canary, 20, 10_000)], CancellationToken.None);

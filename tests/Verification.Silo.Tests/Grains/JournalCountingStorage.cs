@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Verification.Silo.Runtime;
+
 using Verification.Silo.Storage;
 
 namespace Verification.Silo.Tests.Grains;
@@ -11,14 +11,14 @@ internal sealed class JournalCountingStorage(IGrainStorage inner) : IGrainStorag
 
     public int JournalEntriesRead => Volatile.Read(ref _read);
 
-    public Task<StoredState?> ReadAsync(GrainId id, CancellationToken cancellationToken) => inner.ReadAsync(id, cancellationToken);
+    public Task<StoredState?> ReadAsync(StorageKey id, CancellationToken cancellationToken) => inner.ReadAsync(id, cancellationToken);
 
-    public Task<long> WriteAsync(GrainId id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
+    public Task<long> WriteAsync(StorageKey id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
         CancellationToken cancellationToken) => inner.WriteAsync(id, stateJson, expectedVersion, journal, cancellationToken);
 
-    public Task ClearAsync(GrainId id, long expectedVersion, CancellationToken cancellationToken) => inner.ClearAsync(id, expectedVersion, cancellationToken);
+    public Task ClearAsync(StorageKey id, long expectedVersion, CancellationToken cancellationToken) => inner.ClearAsync(id, expectedVersion, cancellationToken);
 
-    public async IAsyncEnumerable<JournalEntry> ReadJournalAsync(GrainId id, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<JournalEntry> ReadJournalAsync(StorageKey id, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var entry in inner.ReadJournalAsync(id, afterSequence, cancellationToken).ConfigureAwait(false))
         {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Verification.Api.Contracts;
 using Verification.Silo.Grains;
-using Verification.Silo.Runtime;
+using Verification.Silo.Storage;
 using Verification.Silo.Tests.TestSupport;
 
 namespace Verification.Silo.Tests.Grains;
@@ -52,7 +52,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task ApplySlosAsync_NewThenSameAgain_DefinesOnceWithFullBudget()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
 
         var first = await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
@@ -70,7 +70,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task ApplySlosAsync_ChangedTarget_ResetsBuckets()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
         await sut.RecordEventsAsync([Events(150, 160)], CancellationToken.None);
@@ -84,7 +84,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task RecordEventsAsync_RollingHourEdge_MinuteLeavesTheWindowExactlyAnHourLater()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(duration: "1h"), CancellationToken.None);
         var t0 = fixture.Time.GetUtcNow(); // 12:00:00
@@ -105,7 +105,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task RecordEventsAsync_LateEvent_CountedInItsOwnMinute()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
         var t0 = fixture.Time.GetUtcNow();
@@ -127,7 +127,7 @@ public sealed class ServiceGrainTests
     [InlineData(6, "in the future")]
     public async Task RecordEventsAsync_EventOutsideAcceptedTimes_InputErrorOnAtAndNothingStored(int minutes, string reason)
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(duration: "1h"), CancellationToken.None);
         var writes = fixture.Storage.Writes;
@@ -145,7 +145,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task RecordEventsAsync_OldestAcceptedMinute_Counted()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(duration: "1h"), CancellationToken.None);
         var now = fixture.Time.GetUtcNow();
@@ -163,7 +163,7 @@ public sealed class ServiceGrainTests
     {
         var storage = new InMemoryGrainStorage();
         var bulk = Enumerable.Range(0, ServiceGrain.SnapshotEveryEntries).Select(i => Events(1, 1, batchId: $"bulk-{i}")).ToList();
-        await using (var fixture = new RuntimeFixture(storage: storage))
+        await using (var fixture = await RuntimeFixture.StartAsync(storage: storage))
         {
             var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
             await sut.ApplySlosAsync(Yaml(), CancellationToken.None); // journal 1: snapshot (empty)
@@ -175,10 +175,10 @@ public sealed class ServiceGrainTests
         }
 
         var state = JsonSerializer.Deserialize<ServiceState>(
-            (await storage.ReadAsync(new GrainId(ServiceGrain.TypeName, "checkout"), CancellationToken.None))!.Json, ContractJson.Options)!;
+            (await storage.ReadAsync(new StorageKey(ServiceGrain.TypeName, "checkout"), CancellationToken.None))!.Json, ContractJson.Options)!;
         Assert.Equal((1002L, 1005L), (state.SnapshotSequence, state.NextSequence));
 
-        await using var reactivated = new RuntimeFixture(storage: storage);
+        await using var reactivated = await RuntimeFixture.StartAsync(storage: storage);
         reactivated.Time.Advance(TimeSpan.FromMinutes(3));
         var again = reactivated.Sut.GetGrain<IServiceGrain>("checkout");
         var resent = await again.RecordEventsAsync([bulk[0], Events(80, 100, batchId: "b2"), Events(50, 100, batchId: "b3")], CancellationToken.None);
@@ -194,7 +194,7 @@ public sealed class ServiceGrainTests
     {
         var storage = new InMemoryGrainStorage();
         var bulk = Enumerable.Range(0, ServiceGrain.SnapshotEveryEntries).Select(i => Events(1, 1, batchId: $"bulk-{i}")).ToList();
-        await using (var fixture = new RuntimeFixture(storage: storage))
+        await using (var fixture = await RuntimeFixture.StartAsync(storage: storage))
         {
             var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
             await sut.ApplySlosAsync(Yaml(), CancellationToken.None); // checkpoint (1, t0), snapshot 1
@@ -206,7 +206,7 @@ public sealed class ServiceGrainTests
         }
 
         var counting = new JournalCountingStorage(storage);
-        await using var reactivated = new RuntimeFixture(storage: storage, decorate: _ => counting);
+        await using var reactivated = await RuntimeFixture.StartAsync(storage: storage, decorate: _ => counting);
         reactivated.Time.Advance(TimeSpan.FromHours(27));
         var again = reactivated.Sut.GetGrain<IServiceGrain>("checkout");
         var resent = await again.RecordEventsAsync([Events(90, 100, batchId: "b1"), bulk[0], Events(50, 100, batchId: "b3")], CancellationToken.None);
@@ -222,7 +222,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task RecordEventsAsync_SameBatchIdTwiceInOneCall_SecondIsDuplicate()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
 
@@ -235,7 +235,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task RecordEventsAsync_UnknownSlo_InputErrorOnSlo()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
 
@@ -248,7 +248,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task CheckReleaseAsync_BudgetSpent_BlocksNamingSloAndNumbers()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
         // 20 bad of 160: consumed = 20 / 10 = 2, remaining −1; burn rate 2 everywhere: above the 3 d / 6 h factor 1 → TICKET.
@@ -265,7 +265,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task CheckReleaseAsync_PolicyAllowsSpentBudget_Allowed()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
         // 10 bad of 160: remaining exactly 0, burn rate 1 (not above the ticket factor 1).
@@ -280,7 +280,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task DeploymentCompletedAsync_PageWithinWindowAfterPromotion_OpensOneIncident()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
         var promotedAt = fixture.Time.GetUtcNow();
@@ -304,7 +304,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task DeploymentCompletedAsync_PageAfterWindow_NoIncident()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
         await sut.DeploymentCompletedAsync(new DeploymentCompletion("d1", DeploymentStatus.Promoted, fixture.Time.GetUtcNow()), CancellationToken.None);
@@ -318,7 +318,7 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task ResolveIncidentAsync_OpenThenResolve_ResolvedWithFix()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         var opened = await sut.OpenIncidentAsync(new OpenIncidentInput("checkout", "Checkout down", "d1"), CancellationToken.None);
         fixture.Time.Advance(TimeSpan.FromHours(2));

@@ -19,7 +19,7 @@ public sealed class VerdictClockTests
     [Fact]
     public async Task TickAsync_WindowClosedWithoutReads_StoresAndPushesInconclusiveOnce()
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         await fixture.Sut.GetGrain<IDeploymentGrain>("w1").RegisterAsync(Input("w1", maxSeconds: 60), CancellationToken.None);
         await fixture.Sut.GetGrain<IDeploymentGrain>("idle").RegisterAsync(Input("idle"), CancellationToken.None);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -46,7 +46,7 @@ public sealed class VerdictClockTests
     [InlineData(330, false)]
     public async Task Due_MinimumDuration_OnlyWithinTwoTicksAfterItPasses(int elapsedSeconds, bool expected)
     {
-        await using var fixture = new RuntimeFixture();
+        await using var fixture = await RuntimeFixture.StartAsync();
         var registered = await fixture.Sut.GetGrain<IDeploymentGrain>("m1").RegisterAsync(Input("m1", minSeconds: 300), CancellationToken.None);
 
         var due = VerdictClock.Due(registered.Deployment, registered.Deployment.StartedAt.AddSeconds(elapsedSeconds), TimeSpan.FromSeconds(30));

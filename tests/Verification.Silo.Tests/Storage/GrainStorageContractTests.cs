@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Verification.Silo.Runtime;
+
 using Verification.Silo.Storage;
 
 namespace Verification.Silo.Tests.Storage;
@@ -177,7 +177,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
             await sut.WriteAsync(Id(key), $"\"{key}\"", 0, [], Ct);
         }
 
-        await sut.WriteAsync(new GrainId(_grainType + "-other", "a0"), "{}", 0, [], Ct);
+        await sut.WriteAsync(new StorageKey(_grainType + "-other", "a0"), "{}", 0, [], Ct);
         await sut.WriteAsync(Id("a1"), "\"a1v2\"", 1, [], Ct);
 
         var first = await sut.ListAsync(_grainType, null, 2, Ct);
@@ -456,7 +456,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.False(await sut.PingAsync(Ct));
     }
 
-    private protected GrainId Id(string key) => new(_grainType, key);
+    private protected StorageKey Id(string key) => new(_grainType, key);
 
     private protected async Task<IGrainStorage> StartAsync(string? connectionString = null)
     {
@@ -478,7 +478,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         (sequence, batchId, Convert.ToHexString(payload ?? PayloadOf(sequence)));
 
     private protected async Task<List<(long Sequence, string? BatchId, string Payload)>> JournalAsync(
-        IGrainStorage storage, GrainId id, long afterSequence = 0) =>
+        IGrainStorage storage, StorageKey id, long afterSequence = 0) =>
         [.. (await CollectAsync(storage.ReadJournalAsync(id, afterSequence, Ct)))
             .Select(e => (e.Sequence, e.BatchId, Convert.ToHexString(e.Payload.Span)))];
 

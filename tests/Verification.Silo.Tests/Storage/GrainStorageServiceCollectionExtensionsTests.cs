@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Verification.Silo.Runtime;
+
 using Verification.Silo.Storage;
 
 namespace Verification.Silo.Tests.Storage;
@@ -25,7 +25,7 @@ public sealed class GrainStorageServiceCollectionExtensionsTests(SqliteDatabaseF
     public async Task AddGrainStorage_ContainerDisposedSynchronously_KeepsWhatWasWritten()
     {
         var connectionString = database.CreateEmptyDatabase();
-        var id = new GrainId("deployment", "d1");
+        var id = new StorageKey("deployment", "d1");
         var services = Services(new() { ["Storage:ConnectionString"] = connectionString }).BuildServiceProvider();
         await services.GetRequiredService<IGrainStorageMigrator>().MigrateAsync(CancellationToken.None);
         var write = services.GetRequiredService<IGrainStorage>().WriteAsync(id, "{}", 0, [], CancellationToken.None);

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Verification.Silo.Runtime;
+
 using Verification.Silo.Storage;
 
 namespace Verification.Silo.Tests.TestSupport;
@@ -12,15 +12,15 @@ namespace Verification.Silo.Tests.TestSupport;
 internal sealed class InMemoryGrainStorage : IGrainStorage
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<GrainId, StoredState> _states = [];
-    private readonly Dictionary<GrainId, List<JournalEntry>> _journals = [];
+    private readonly Dictionary<StorageKey, StoredState> _states = [];
+    private readonly Dictionary<StorageKey, List<JournalEntry>> _journals = [];
 
     public int Writes { get; private set; }
 
     /// <summary>When set, the next write fails with this exception before storing anything.</summary>
     public Exception? FailNextWrite { get; set; }
 
-    public Task<StoredState?> ReadAsync(GrainId id, CancellationToken cancellationToken)
+    public Task<StoredState?> ReadAsync(StorageKey id, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -28,7 +28,7 @@ internal sealed class InMemoryGrainStorage : IGrainStorage
         }
     }
 
-    public Task<long> WriteAsync(GrainId id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
+    public Task<long> WriteAsync(StorageKey id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
         CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -61,7 +61,7 @@ internal sealed class InMemoryGrainStorage : IGrainStorage
         }
     }
 
-    public Task ClearAsync(GrainId id, long expectedVersion, CancellationToken cancellationToken)
+    public Task ClearAsync(StorageKey id, long expectedVersion, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -77,7 +77,7 @@ internal sealed class InMemoryGrainStorage : IGrainStorage
         }
     }
 
-    public async IAsyncEnumerable<JournalEntry> ReadJournalAsync(GrainId id, long afterSequence,
+    public async IAsyncEnumerable<JournalEntry> ReadJournalAsync(StorageKey id, long afterSequence,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         List<JournalEntry> entries;
@@ -109,7 +109,7 @@ internal sealed class InMemoryGrainStorage : IGrainStorage
     public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 
     /// <summary>Simulates another silo writing the grain: bumps the stored version behind the activation's back.</summary>
-    public void WriteBehind(GrainId id, string stateJson)
+    public void WriteBehind(StorageKey id, string stateJson)
     {
         lock (_lock)
         {

@@ -13,6 +13,9 @@ public sealed class SiloFactory : WebApplicationFactory<Program>
         builder.UseSetting("Storage:Provider", "sqlite");
         builder.UseSetting("Storage:ConnectionString", $"Data Source={Path.Combine(_directory, "test.db")}");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Orleans ports of its own (several factories run at once).
+        builder.UseSetting("Cluster:SiloPort", "0");
+        builder.UseSetting("Cluster:GatewayPort", "0");
     }
 
     public override async ValueTask DisposeAsync()

@@ -33,7 +33,14 @@ internal sealed class SiloProcess : IAsyncDisposable
         info.ArgumentList.Add(SiloDll());
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
+        // Orleans ports of its own unless the test chose them (several silos run at once).
+        var all = new Dictionary<string, string>(settings) { ["Cluster:SiloPort"] = "0", ["Cluster:GatewayPort"] = "0" };
         foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        foreach (var (key, value) in all)
         {
             info.ArgumentList.Add($"--{key}");
             info.ArgumentList.Add(value);

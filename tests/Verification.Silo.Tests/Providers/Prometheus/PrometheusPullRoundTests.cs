@@ -8,6 +8,7 @@ using Verification.Api.Contracts;
 using Verification.Silo.Ingestion.Telemetry;
 using Verification.Silo.Providers.Prometheus;
 using Verification.Silo.Tests.TestSupport;
+using Verification.Tests.Shared;
 
 namespace Verification.Silo.Tests.Providers.Prometheus;
 
@@ -26,7 +27,7 @@ public sealed class PrometheusPullRoundTests
         using var http = new HttpClient(prometheus);
         var options = new PrometheusPullOptions { Url = new Uri("http://127.0.0.1:1/") };
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var sut = new PrometheusPullService(new PrometheusQueryClient(http, options), new OneDeployment(), new OneGrain(grain),
+        var sut = new PrometheusPullService(new PrometheusQueryClient(http, options), new OneDeployment(), OneGrain(grain),
             new PullStatusBoard(), options, new TelemetryMetrics(services.GetRequiredService<IMeterFactory>()), time,
             NullLogger<PrometheusPullService>.Instance);
 
@@ -71,7 +72,7 @@ public sealed class PrometheusPullRoundTests
         using var http = new HttpClient(prometheus);
         var options = new PrometheusPullOptions { Url = new Uri("http://127.0.0.1:1/") };
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var sut = new PrometheusPullService(new PrometheusQueryClient(http, options), new OneDeployment(), new OneGrain(grain),
+        var sut = new PrometheusPullService(new PrometheusQueryClient(http, options), new OneDeployment(), OneGrain(grain),
             new PullStatusBoard(), options, new TelemetryMetrics(services.GetRequiredService<IMeterFactory>()), time,
             NullLogger<PrometheusPullService>.Instance);
 
@@ -131,15 +132,11 @@ public sealed class PrometheusPullRoundTests
         }
     }
 
-    private sealed class OneGrain(IDeploymentGrain grain) : IGrainFactory
+    private static IGrainFactory OneGrain(IDeploymentGrain grain) => FakeGrainFactory.Create((_, key) =>
     {
-        public TGrain GetGrain<TGrain>(string key)
-            where TGrain : IGrainWithStringKey
-        {
-            Assert.Equal(Id, key);
-            return (TGrain)grain;
-        }
-    }
+        Assert.Equal(Id, key);
+        return grain;
+    });
 
     private sealed class RecordingGrain : IDeploymentGrain
     {

@@ -1,32 +1,22 @@
 namespace Verification.Api.Contracts;
 
-/// <summary>
-/// Marker for grain interfaces addressed by a string key (Orleans' IGrainWithStringKey).
-/// Every method of a grain interface returns <see cref="Task"/> or <see cref="Task{TResult}"/>;
-/// the runtime runs one call at a time per activation.
-/// </summary>
-public interface IGrainWithStringKey;
-
-/// <summary>Gets a reference to a grain; the grain is activated on its first call (Orleans' IGrainFactory).</summary>
-public interface IGrainFactory
-{
-    TGrain GetGrain<TGrain>(string key)
-        where TGrain : IGrainWithStringKey;
-}
-
 /// <summary>One grain per deployment: owns its registration, its samples and its verdict.</summary>
+[Alias("Verification.IDeploymentGrain")]
 public interface IDeploymentGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Registers the deployment. The same input again returns it with <c>Created = false</c>;
     /// a different input for the same id throws <see cref="ConflictException"/>.
     /// </summary>
+    [Alias("RegisterAsync")]
     Task<RegisterResult> RegisterAsync(RegisterDeploymentInput input, CancellationToken cancellationToken);
 
     /// <summary>The deployment, or null when it was never registered.</summary>
+    [Alias("GetAsync")]
     Task<Deployment?> GetAsync(CancellationToken cancellationToken);
 
     /// <summary>The registered metric definitions, or null when the deployment is unknown (for validating bulk input).</summary>
+    [Alias("GetMetricsAsync")]
     Task<IReadOnlyList<MetricDefinition>?> GetMetricsAsync(CancellationToken cancellationToken);
 
     /// <summary>
@@ -34,9 +24,11 @@ public interface IDeploymentGrain : IGrainWithStringKey
     /// then re-judges. Every batch must pass <see cref="SampleValidation"/> against this deployment, else
     /// <see cref="InputException"/> and nothing is stored.
     /// </summary>
+    [Alias("RecordAsync")]
     Task<RecordResult> RecordAsync(IReadOnlyList<SamplesInput> batches, CancellationToken cancellationToken);
 
     /// <summary>Records what the CD tool finally did.</summary>
+    [Alias("CompleteAsync")]
     Task<Deployment> CompleteAsync(DeploymentStatus status, CancellationToken cancellationToken);
 
     /// <summary>
@@ -44,13 +36,20 @@ public interface IDeploymentGrain : IGrainWithStringKey
     /// error), null once it works again. While any source fails the deployment is not promoted on the samples already
     /// stored (fail safe); a ROLLBACK shown by them stands. Re-judges when the state changes.
     /// </summary>
+    [Alias("ReportSourceAsync")]
     Task<Verdict> ReportSourceAsync(string metric, string? error, CancellationToken cancellationToken);
 }
 
 /// <summary>The answer to a registration.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.RegisterResult")]
 public sealed record RegisterResult(Deployment Deployment, bool Created);
 
 /// <summary>The answer to recording batches: how many were stored and how many were known already.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.RecordResult")]
 public sealed record RecordResult(int Accepted, int Duplicates, long AcceptedValues, Verdict Verdict);
 
 /// <summary>Publishes verdict changes to subscribers (GraphQL <c>verdictChanged</c>) in this process.</summary>
@@ -71,6 +70,9 @@ public interface IDeploymentDirectory
 }
 
 /// <summary>Filters of a deployment listing; null matches anything.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.DeploymentFilter")]
 public sealed record DeploymentFilter(string? Service = null, string? Environment = null, DeploymentStatus? Status = null);
 
 /// <summary>Reading a whole listing page by page.</summary>

@@ -1,6 +1,8 @@
 namespace Verification.Api.Contracts;
 
 /// <summary>Bad client input: the field it concerns and why. Maps to HTTP 400 / GraphQL BAD_USER_INPUT.</summary>
+[GenerateSerializer]
+[Alias("Verification.InputException")]
 public sealed class InputException : Exception
 {
     public InputException(string field, string reason)
@@ -27,12 +29,16 @@ public sealed class InputException : Exception
         Reason = message;
     }
 
+    [Id(0)]
     public string Field { get; } = "input";
 
+    [Id(1)]
     public string Reason { get; } = "invalid";
 }
 
 /// <summary>The request conflicts with what is stored (e.g. same deployment id, different input). HTTP 409 / CONFLICT.</summary>
+[GenerateSerializer]
+[Alias("Verification.ConflictException")]
 public sealed class ConflictException : Exception
 {
     public ConflictException()
@@ -51,6 +57,8 @@ public sealed class ConflictException : Exception
 }
 
 /// <summary>The addressed thing does not exist. HTTP 404 / NOT_FOUND.</summary>
+[GenerateSerializer]
+[Alias("Verification.NotFoundException")]
 public sealed class NotFoundException : Exception
 {
     public NotFoundException()

@@ -3,6 +3,8 @@ using Verification.Api.Slo;
 namespace Verification.Api.Contracts;
 
 /// <summary>The alert an SLO's burn rates call for (multi-window, multi-burn-rate; SRE Workbook ch. 5).</summary>
+[GenerateSerializer]
+[Alias("Verification.AlertLevel")]
 public enum AlertLevel
 {
     None,
@@ -11,6 +13,8 @@ public enum AlertLevel
 }
 
 /// <summary>How an SLO's budget is counted (OpenSLO v1 <c>spec.budgetingMethod</c>).</summary>
+[GenerateSerializer]
+[Alias("Verification.SloBudgetingMethod")]
 public enum SloBudgetingMethod
 {
     Occurrences,
@@ -18,11 +22,17 @@ public enum SloBudgetingMethod
 }
 
 /// <summary>The burn rate over one trailing window, spelled <c>5m</c>, <c>30m</c>, <c>1h</c>, <c>2h</c>, <c>6h</c>, <c>1d</c>, <c>3d</c>.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.BurnRate")]
 public sealed record BurnRate(string Window, double Rate);
 
 /// <summary>The state of one objective of an SLO (an SLO with several targets has one per target).</summary>
 /// <param name="BudgetRemaining">1 untouched, 0 spent, negative overspent.</param>
 /// <param name="TimeToExhaustionHours">Hours until the budget is spent if the 1 h burn rate holds; 0 when spent; null when not burning.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.SloObjectiveStatus")]
 public sealed record SloObjectiveStatus(
     string? DisplayName,
     double Target,
@@ -42,6 +52,9 @@ public sealed record SloObjectiveStatus(
 /// <param name="PeriodStart">Start of the budgeting period evaluated (rolling: now − duration).</param>
 /// <param name="PeriodEnd">End of the period (rolling: now; calendar: the next reset).</param>
 /// <param name="DefinedAt">When the current definition was applied (its buckets start empty then).</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.Slo")]
 public sealed record Slo(
     string Service,
     string Name,
@@ -65,6 +78,9 @@ public sealed record Slo(
 /// <summary>Good and total events of one SLO's indicator observed at one time (GraphQL <c>SloEventsInput</c>).</summary>
 /// <param name="At">When the events happened; default: when they arrive. Counted in the minute of this time.</param>
 /// <param name="BatchId">Idempotency key, unique per service: a batch with a known id is not counted twice.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.SloEventsInput")]
 public sealed record SloEventsInput(
     string Service,
     string Slo,
@@ -74,9 +90,15 @@ public sealed record SloEventsInput(
     string? BatchId = null);
 
 /// <summary>The answer to one <c>recordSloEvents</c>: 1 accepted, or 0 and duplicate when the batch id was known.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.SloEventsPayload")]
 public sealed record SloEventsPayload(int Accepted, bool Duplicate);
 
 /// <summary>The answer to recording several event batches (bulk NDJSON).</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.SloEventsResult")]
 public sealed record SloEventsResult(int Accepted, int Duplicates);
 
 /// <summary>
@@ -88,6 +110,9 @@ public sealed record SloEventsResult(int Accepted, int Duplicates);
 /// <param name="BlockOnPage">Block while an SLO's alert is PAGE.</param>
 /// <param name="BlockOnTicket">Block while an SLO's alert is TICKET (or PAGE).</param>
 /// <param name="IncidentWindowMinutes">An SLO page this long after a promotion opens an incident; 0 turns that off.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.ReleasePolicy")]
 public sealed record ReleasePolicy(
     double MinBudgetRemaining = 0,
     bool BlockOnPage = true,
@@ -102,6 +127,9 @@ public sealed record ReleasePolicy(
 /// <param name="Allowed">True when no SLO blocks a promotion under the service's <see cref="ReleasePolicy"/>.</param>
 /// <param name="Reason">One sentence: which SLO blocks and its numbers, or why it is allowed.</param>
 /// <param name="Slo">The blocking SLO, if any.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.ReleaseGate")]
 public sealed record ReleaseGate(
     bool Allowed,
     string Reason,
@@ -111,6 +139,9 @@ public sealed record ReleaseGate(
     DateTimeOffset CheckedAt);
 
 /// <summary>A service: its SLOs with their budgets, its release policy, the gate now and its recent incidents.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.Service")]
 public sealed record Service(
     string Name,
     IReadOnlyList<Slo> Slos,
@@ -119,12 +150,20 @@ public sealed record Service(
     IReadOnlyList<Incident> Incidents);
 
 /// <summary>The event times an SLO accepts at one instant: older ones could not be counted in any window.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.SloEventWindow")]
 public sealed record SloEventWindow(string Slo, DateTimeOffset OldestAccepted, DateTimeOffset NewestAccepted);
 
 /// <summary>Tells a service grain what became of one of its deployments (from the deployment grain, awaited).</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.DeploymentCompletion")]
 public sealed record DeploymentCompletion(string DeploymentId, DeploymentStatus Status, DateTimeOffset At);
 
 /// <summary>An OpenSLO input was rejected: every error with its field path (e.g. <c>documents[1].spec.objectives[0].target</c>).</summary>
+[GenerateSerializer]
+[Alias("Verification.SloDefinitionException")]
 public sealed class SloDefinitionException : Exception
 {
     public SloDefinitionException(IReadOnlyList<OpenSloError> errors)
@@ -149,6 +188,7 @@ public sealed class SloDefinitionException : Exception
         Errors = [new OpenSloError("yaml", message)];
     }
 
+    [Id(0)]
     public IReadOnlyList<OpenSloError> Errors { get; }
 }
 
@@ -157,6 +197,7 @@ public sealed class SloDefinitionException : Exception
 /// policy (the budget gate) and its incidents. It never calls a deployment grain (deployment grains call it), so
 /// grain calls cannot form a cycle.
 /// </summary>
+[Alias("Verification.IServiceGrain")]
 public interface IServiceGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -164,36 +205,45 @@ public interface IServiceGrain : IGrainWithStringKey
     /// SLOs of other services in it are ignored). Same definition again: no change. A changed definition starts
     /// with empty buckets. SLOs not in the input stay. Returns the applied SLOs.
     /// </summary>
+    [Alias("ApplySlosAsync")]
     Task<IReadOnlyList<Slo>> ApplySlosAsync(string yaml, CancellationToken cancellationToken);
 
     /// <summary>
     /// Per SLO defined, the range of event times it accepts now; empty when none. Lets a caller validate bulk input
     /// for several services before storing anything (<see cref="Slo.SloEventValidation"/>).
     /// </summary>
+    [Alias("GetEventWindowsAsync")]
     Task<IReadOnlyList<SloEventWindow>> GetEventWindowsAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Appends the event batches durably (one transaction), skipping those whose batchId is known. Every batch must be
     /// valid for this service, else <see cref="InputException"/> and nothing is stored.
     /// </summary>
+    [Alias("RecordEventsAsync")]
     Task<SloEventsResult> RecordEventsAsync(IReadOnlyList<SloEventsInput> events, CancellationToken cancellationToken);
 
     /// <summary>The service now, or null when nothing was ever stored for it.</summary>
+    [Alias("GetAsync")]
     Task<Service?> GetAsync(CancellationToken cancellationToken);
 
     /// <summary>Sets the release policy; returns it as stored.</summary>
+    [Alias("SetPolicyAsync")]
     Task<ReleasePolicy> SetPolicyAsync(ReleasePolicy policy, CancellationToken cancellationToken);
 
     /// <summary>The budget gate for promoting <paramref name="deploymentId"/> now (read-only).</summary>
+    [Alias("CheckReleaseAsync")]
     Task<ReleaseGate> CheckReleaseAsync(string deploymentId, CancellationToken cancellationToken);
 
     /// <summary>Records a promotion or rollback (idempotent per deployment) and opens an incident if an SLO pages already.</summary>
+    [Alias("DeploymentCompletedAsync")]
     Task DeploymentCompletedAsync(DeploymentCompletion completion, CancellationToken cancellationToken);
 
     /// <summary>Opens an incident of this service.</summary>
+    [Alias("OpenIncidentAsync")]
     Task<Incident> OpenIncidentAsync(OpenIncidentInput input, CancellationToken cancellationToken);
 
     /// <summary>Resolves an incident of this service; resolving again with the same input returns it unchanged.</summary>
+    [Alias("ResolveIncidentAsync")]
     Task<Incident> ResolveIncidentAsync(string id, ResolveIncidentInput input, CancellationToken cancellationToken);
 }
 

@@ -1,6 +1,9 @@
 namespace Verification.Api.Contracts;
 
 /// <summary>Where pushed (OTLP, remote-write) or pulled (PromQL) telemetry for a metric comes from.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.MetricSourceInput")]
 public sealed record MetricSourceInput(
     string? CountMetric = null,
     string? TotalMetric = null,
@@ -8,6 +11,9 @@ public sealed record MetricSourceInput(
     string? Promql = null);
 
 /// <summary>A metric the canary is judged on.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.MetricInput")]
 public sealed record MetricInput(
     string Name,
     MetricKind Kind,
@@ -17,6 +23,9 @@ public sealed record MetricInput(
     MetricSourceInput? Source = null);
 
 /// <summary>How the canary is judged.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.AnalysisInput")]
 public sealed record AnalysisInput(
     AnalysisMethod Method = AnalysisMethod.Sequential,
     double Alpha = AnalysisInput.DefaultAlpha,
@@ -29,6 +38,9 @@ public sealed record AnalysisInput(
 /// <summary>Registers a deployment; the id is the deploy ID telemetry is linked by.</summary>
 /// <param name="Team">The team that owns the change (DORA per team).</param>
 /// <param name="Unplanned">Deployed to remediate a production problem rather than as planned delivery (DORA rework).</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.RegisterDeploymentInput")]
 public sealed record RegisterDeploymentInput(
     string Id,
     string Service,
@@ -45,6 +57,9 @@ public sealed record RegisterDeploymentInput(
 }
 
 /// <summary>One batch of samples for one metric and cohort of one deployment.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.SamplesInput")]
 public sealed record SamplesInput(
     string DeploymentId,
     Cohort Cohort,
@@ -56,6 +71,9 @@ public sealed record SamplesInput(
     string? BatchId = null);
 
 /// <summary>A metric as registered, with defaults applied.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.MetricDefinition")]
 public sealed record MetricDefinition(
     string Name,
     MetricKind Kind,
@@ -65,6 +83,9 @@ public sealed record MetricDefinition(
     MetricSourceInput? Source);
 
 /// <summary>The judgement of one metric.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.MetricJudgement")]
 public sealed record MetricJudgement(
     string Metric,
     Classification Classification,
@@ -78,6 +99,9 @@ public sealed record MetricJudgement(
 
 /// <summary>The decision on a deployment, with the evidence behind it.</summary>
 /// <param name="Gate">The service's budget gate, consulted when the judge would promote; null until then.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.Verdict")]
 public sealed record Verdict(
     Decision Decision,
     string Reason,
@@ -93,6 +117,9 @@ public sealed record Verdict(
 }
 
 /// <summary>What has been ingested for one metric and cohort.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.CohortSummary")]
 public sealed record CohortSummary(
     string Metric,
     Cohort Cohort,
@@ -102,6 +129,9 @@ public sealed record CohortSummary(
     double? Mean);
 
 /// <summary>A deployment as the API shows it; <paramref name="Team"/> and <paramref name="Unplanned"/> as registered.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.Deployment")]
 public sealed record Deployment(
     string Id,
     string Service,
@@ -120,4 +150,7 @@ public sealed record Deployment(
     bool Unplanned = false);
 
 /// <summary>The answer to one recordSamples call.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.RecordSamplesPayload")]
 public sealed record RecordSamplesPayload(long Accepted, bool Duplicate, Verdict Verdict);

@@ -1,6 +1,8 @@
 namespace Verification.Api.Contracts;
 
 /// <summary>DORA performance clusters (State of DevOps 2023): GraphQL <c>ELITE | HIGH | MEDIUM | LOW</c>.</summary>
+[GenerateSerializer]
+[Alias("Verification.DeliveryPerformance")]
 public enum DeliveryPerformance
 {
     Elite,
@@ -10,6 +12,8 @@ public enum DeliveryPerformance
 }
 
 /// <summary>Where an incident came from.</summary>
+[GenerateSerializer]
+[Alias("Verification.IncidentSource")]
 public enum IncidentSource
 {
     /// <summary>Opened through the API.</summary>
@@ -25,6 +29,9 @@ public enum IncidentSource
 /// which counts as rework.
 /// </summary>
 /// <param name="Id">Assigned as <c>{service}-{n}</c>, n counting from 1 per service.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.Incident")]
 public sealed record Incident(
     string Id,
     string Service,
@@ -39,6 +46,9 @@ public sealed record Incident(
 /// <summary>Opens an incident (GraphQL <c>openIncident</c>).</summary>
 /// <param name="DeploymentId">The deployment that caused it, if known.</param>
 /// <param name="OpenedAt">When it began; default now; not in the future.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.OpenIncidentInput")]
 public sealed record OpenIncidentInput(
     string Service,
     string? Title = null,
@@ -48,9 +58,15 @@ public sealed record OpenIncidentInput(
 /// <summary>Resolves an incident (GraphQL <c>resolveIncident</c>).</summary>
 /// <param name="ResolvedAt">When service was restored; default now; not before it opened, not in the future.</param>
 /// <param name="FixedByDeploymentId">The deployment that fixed it (counts as rework in DORA).</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.ResolveIncidentInput")]
 public sealed record ResolveIncidentInput(DateTimeOffset? ResolvedAt = null, string? FixedByDeploymentId = null);
 
 /// <summary>Performance level per DORA metric; null where the metric is undefined.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.DeliveryLevels")]
 public sealed record DeliveryLevels(
     DeliveryPerformance? DeploymentFrequency,
     DeliveryPerformance? LeadTime,
@@ -68,6 +84,9 @@ public sealed record DeliveryLevels(
 /// <param name="RecoveryTimeHours">Median failed-deployment recovery time.</param>
 /// <param name="ReworkRate">Rework (registered unplanned, or named as the fix of an incident) ÷ deployments.</param>
 /// <param name="Performance">The lowest of the defined per-metric levels; null without deployments.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.DeliveryMetrics")]
 public sealed record DeliveryMetrics(
     string? Service,
     string? Team,
@@ -84,7 +103,13 @@ public sealed record DeliveryMetrics(
     DeliveryPerformance? Performance);
 
 /// <summary>DORA metrics of one ISO week (Monday 00:00 UTC to the next Monday; the ends clipped to the range asked for).</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.DeliveryWeek")]
 public sealed record DeliveryWeek(int IsoYear, int IsoWeek, DeliveryMetrics Metrics);
 
 /// <summary>The answer of <c>GET /v1/delivery</c>: the metrics over the window, and weekly rows when asked for.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.DeliveryReport")]
 public sealed record DeliveryReport(DeliveryMetrics Metrics, IReadOnlyList<DeliveryWeek> Weeks);

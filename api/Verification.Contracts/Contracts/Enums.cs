@@ -4,6 +4,8 @@ namespace Verification.Api.Contracts;
 // through ContractJson.Options; keep member names so that conversion gives exactly those names.
 
 /// <summary>Which cohort a sample belongs to.</summary>
+[GenerateSerializer]
+[Alias("Verification.Cohort")]
 public enum Cohort
 {
     Baseline,
@@ -11,6 +13,8 @@ public enum Cohort
 }
 
 /// <summary>RATIO: count/total events (e.g. errors/requests); CONTINUOUS: observed values (e.g. latency ms).</summary>
+[GenerateSerializer]
+[Alias("Verification.MetricKind")]
 public enum MetricKind
 {
     Ratio,
@@ -18,6 +22,8 @@ public enum MetricKind
 }
 
 /// <summary>Which change of the canary is bad.</summary>
+[GenerateSerializer]
+[Alias("Verification.Direction")]
 public enum Direction
 {
     Increase,
@@ -26,6 +32,8 @@ public enum Direction
 }
 
 /// <summary>The verdict a CD tool acts on.</summary>
+[GenerateSerializer]
+[Alias("Verification.Decision")]
 public enum Decision
 {
     Pending,
@@ -35,6 +43,8 @@ public enum Decision
 }
 
 /// <summary>Per-metric classification, Kayenta-compatible.</summary>
+[GenerateSerializer]
+[Alias("Verification.Classification")]
 public enum Classification
 {
     Pass,
@@ -45,6 +55,8 @@ public enum Classification
 }
 
 /// <summary>What the CD tool did with the deployment.</summary>
+[GenerateSerializer]
+[Alias("Verification.DeploymentStatus")]
 public enum DeploymentStatus
 {
     Verifying,
@@ -54,6 +66,8 @@ public enum DeploymentStatus
 }
 
 /// <summary>SEQUENTIAL = always-valid default; MANN_WHITNEY = Kayenta-compatible fixed-horizon rank test.</summary>
+[GenerateSerializer]
+[Alias("Verification.AnalysisMethod")]
 public enum AnalysisMethod
 {
     Sequential,
