@@ -12,8 +12,13 @@ namespace Verification.Silo.Grains;
 /// A PROMOTE of the judge passes the service grain's budget gate first; completion is reported to the service grain.
 /// Both are awaited grain-to-grain calls in this grain's turn; the service grain never calls back, so no cycle.
 /// </summary>
-internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, SiloMetrics metrics, IGrainStorage storage)
-    : StoredGrain<DeploymentState>(storage, metrics, TypeName), IDeploymentGrain
+internal sealed class DeploymentGrain(
+    TimeProvider time,
+    IVerdictFeed verdicts,
+    SiloMetrics metrics,
+    IGrainStorage journal,
+    IPersistentStateFactory states)
+    : StoredGrain<DeploymentState>(states, journal, metrics, TypeName), IDeploymentGrain
 {
     public const string TypeName = "deployment";
 
@@ -36,7 +41,10 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         }
 
         // Replay the journal: the judge's summaries are a function of the stored samples only.
-        _judge = new DeploymentJudge(State.Registration);
+        var registered = State;
+        _judge = new DeploymentJudge(registered.Registration);
+        var summaries = new Dictionary<(string Metric, Cohort Cohort), SummaryState>();
+        var last = 0L;
         await foreach (var entry in ReadJournalAsync(0, cancellationToken).ConfigureAwait(true))
         {
             if (entry.BatchId is not null)
@@ -44,7 +52,17 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
                 _batchIds.Add(entry.BatchId);
             }
 
-            _judge.Add(SampleBatchCodec.Decode(entry.Payload.Span));
+            var batch = SampleBatchCodec.Decode(entry.Payload.Span);
+            _judge.Add(batch);
+            summaries[(batch.Metric, batch.Cohort)] = Add(summaries.GetValueOrDefault((batch.Metric, batch.Cohort)), batch);
+            last = entry.Sequence;
+        }
+
+        if (last >= registered.NextSequence)
+        {
+            // Appended, but the state counting them was not written (a crash between the two commits): count them now.
+            // The verdict is judged again by the next read (no judgement yet in this activation).
+            Recover(registered with { NextSequence = last + 1, Summaries = Ordered(summaries.Values) });
         }
     }
 
@@ -153,7 +171,7 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         var next = state with
         {
             NextSequence = sequence,
-            Summaries = [.. summaries.Values.OrderBy(s => s.Metric, StringComparer.Ordinal).ThenBy(s => s.Cohort)],
+            Summaries = Ordered(summaries.Values),
             Verdict = verdict,
             HeldPromotion = held,
         };
@@ -346,6 +364,9 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         kind == MetricKind.Ratio
             ? new CohortSummary(s.Metric, s.Cohort, s.Observations, s.Count, s.Total, null)
             : new CohortSummary(s.Metric, s.Cohort, s.Observations, null, null, s.Observations == 0 ? null : s.Sum / s.Observations);
+
+    private static IReadOnlyList<SummaryState> Ordered(IEnumerable<SummaryState> summaries) =>
+        [.. summaries.OrderBy(s => s.Metric, StringComparer.Ordinal).ThenBy(s => s.Cohort)];
 
     private static SummaryState Add(SummaryState? summary, StoredBatch batch)
     {

@@ -26,8 +26,12 @@ namespace Verification.Silo.Grains;
 /// the entries of that horizon for their ids, located by hourly checkpoints); an id older than that is still refused by
 /// the journal's unique index and answered as a duplicate.
 /// </remarks>
-internal sealed class ServiceGrain(TimeProvider time, SiloMetrics metrics, IGrainStorage storage)
-    : StoredGrain<ServiceState>(storage, metrics, TypeName), IServiceGrain
+internal sealed class ServiceGrain(
+    TimeProvider time,
+    SiloMetrics metrics,
+    IGrainStorage journal,
+    IPersistentStateFactory states)
+    : StoredGrain<ServiceState>(states, journal, metrics, TypeName), IServiceGrain
 {
     public const string TypeName = "service";
 
@@ -59,6 +63,18 @@ internal sealed class ServiceGrain(TimeProvider time, SiloMetrics metrics, IGrai
         await base.OnActivateAsync(cancellationToken).ConfigureAwait(true);
         if (State is not { } state)
         {
+            // Entries appended before the first state write failed (a crash between the two commits): continue after them.
+            var appended = 0L;
+            await foreach (var entry in ReadJournalAsync(0, cancellationToken).ConfigureAwait(true))
+            {
+                appended = entry.Sequence;
+            }
+
+            if (appended > 0)
+            {
+                Recover(ServiceState.Empty with { NextSequence = appended + 1 });
+            }
+
             return;
         }
 
@@ -72,8 +88,10 @@ internal sealed class ServiceGrain(TimeProvider time, SiloMetrics metrics, IGrai
         var snapshot = state.SnapshotSequence;
         var now = time.GetUtcNow();
         var replayFrom = Math.Min(snapshot == 0 ? 1 : snapshot, DedupeFrom(state.Checkpoints, now));
+        var last = 0L;
         await foreach (var journal in ReadJournalAsync(replayFrom - 1, cancellationToken).ConfigureAwait(true))
         {
+            last = journal.Sequence;
             Remember(journal.Sequence, journal.BatchId);
             if (journal.Sequence < snapshot)
             {
@@ -92,6 +110,13 @@ internal sealed class ServiceGrain(TimeProvider time, SiloMetrics metrics, IGrai
             {
                 slo.Add(e, now);
             }
+        }
+
+        if (last >= state.NextSequence)
+        {
+            // Appended (and replayed above), but the state counting them was not written (a crash between the two
+            // commits): the next entry goes after them.
+            Recover(state with { NextSequence = last + 1 });
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Verification.Api.Contracts;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
@@ -6,38 +5,58 @@ using Verification.Silo.Telemetry;
 namespace Verification.Silo.Grains;
 
 /// <summary>
-/// Base of our Orleans grains whose state is a record stored with a journal in one transaction (<see cref="IGrainStorage"/>,
-/// the journal store injected into the grain). Orleans runs one call at a time per activation, so derived grains use
-/// their fields without locks. A failed write (a stale version, a lost connection) may leave the in-memory state ahead of
-/// storage, and so may any other unexpected failure in the middle of a call: the activation is then deactivated once the
-/// call ends, so the next call reloads the durable state. Answers to bad input (<see cref="InputException"/>,
-/// <see cref="ConflictException"/>, <see cref="NotFoundException"/>) change nothing and keep the activation.
+/// Base of our Orleans grains: a state record kept by Orleans' ADO.NET grain storage (<see cref="StorageName"/>) and an append-only journal in the injected <see cref="IGrainStorage"/>. A write appends
+/// the journal entries first and writes the state second, each durable before the call is answered: a crash between
+/// the two leaves the journal ahead of the state, which the grain's activation repairs (<see cref="Recover"/>).
+/// Orleans runs one call at a time per activation, so derived grains use their fields without locks. A failed write
+/// (a stale ETag, a lost connection) or any other unexpected failure may leave memory ahead of storage: the activation
+/// is then deactivated once the call ends, so the next call reloads the durable state. Answers to bad input
+/// (<see cref="InputException"/>, <see cref="ConflictException"/>, <see cref="NotFoundException"/>) change nothing
+/// and keep the activation.
 /// </summary>
-internal abstract class StoredGrain<TState>(IGrainStorage storage, SiloMetrics metrics, string typeName) : Grain, IIncomingGrainCallFilter
+internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
     where TState : class
 {
-    private StorageKey? _id;
+    /// <summary>The Orleans grain storage provider of every grain state (ADO.NET, configured in SiloBuilderExtensions).</summary>
+    public const string StorageName = "verification";
 
-    /// <summary>Where this grain is stored: its type name and its string key.</summary>
-    protected StorageKey Id => _id ??= new StorageKey(typeName, this.GetPrimaryKeyString());
+    private readonly IPersistentState<StoredValue<TState>> _state;
+    private readonly IGrainStorage _journal;
+
+    /// <summary>
+    /// Names the grain's Orleans state <c>{typeName}/{key}</c> (e.g. <c>deployment/d1</c>): our OrleansQuery SQL finds the
+    /// row by that name, not by the provider's key parameters (see Storage/Sql/*/0002_orleans_persistence.sql). Orleans
+    /// reads the state before <see cref="OnActivateAsync"/>.
+    /// </summary>
+    protected StoredGrain(IPersistentStateFactory states, IGrainStorage journal, SiloMetrics metrics, string typeName)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        Id = new StorageKey(typeName, this.GetPrimaryKeyString());
+        _journal = journal;
+        Metrics = metrics;
+        _state = states.Create<StoredValue<TState>>(GrainContext, new PersistentStateAttribute(Id.ToString(), StorageName));
+    }
+
+    /// <summary>Where this grain is stored: its type name and its string key (also its Orleans state name, as type/key).</summary>
+    protected StorageKey Id { get; }
 
     /// <summary>The grain's string key (a deploy ID, a service name).</summary>
     protected string Key => Id.Key;
 
     /// <summary>The silo's instruments.</summary>
-    protected SiloMetrics Metrics { get; } = metrics;
+    protected SiloMetrics Metrics { get; }
 
     /// <summary>The stored state, or null while the grain has never been written.</summary>
-    protected TState? State { get; private set; }
+    protected TState? State => _state.State.Value;
 
-    /// <summary>The stored version (ETag) of <see cref="State"/>; 0 while nothing is stored.</summary>
-    protected long Version { get; private set; }
+    /// <summary>The stored version (the ETag) of <see cref="State"/>; 0 while nothing is stored.</summary>
+    protected long Version => long.TryParse(_state.Etag, out var version) ? version : 0;
 
-    /// <summary>Reads the state; derived grains that rebuild more from the journal override and call this first.</summary>
+    /// <summary>Orleans has read the state before this runs; derived grains replay their journal after calling this.</summary>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Metrics.GrainActivations(1);
-        return ReadStateAsync(cancellationToken);
+        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -60,28 +79,39 @@ internal abstract class StoredGrain<TState>(IGrainStorage storage, SiloMetrics m
         }
     }
 
-    protected async Task ReadStateAsync(CancellationToken cancellationToken)
-    {
-        var stored = await storage.ReadAsync(Id, cancellationToken).ConfigureAwait(true);
-        State = stored is null ? null : JsonSerializer.Deserialize<TState>(stored.Json, ContractJson.Options);
-        Version = stored?.Version ?? 0;
-    }
+    /// <summary>Reads the state again from storage (e.g. to tell another writer's change from a known batch id).</summary>
+    protected Task ReadStateAsync(CancellationToken cancellationToken) => _state.ReadStateAsync(cancellationToken);
 
     /// <summary>
-    /// Writes <paramref name="state"/> and appends <paramref name="journal"/> in one transaction. On success the in-memory
-    /// state becomes <paramref name="state"/>; on a failure it is left unchanged and the exception propagates (then
-    /// <see cref="Invoke"/> deactivates this activation after the call, so that the next call reloads).
+    /// Appends <paramref name="entries"/>, then writes <paramref name="next"/>. On success the in-memory state becomes
+    /// <paramref name="next"/>; on a failure it is left unchanged and the exception propagates (then <see cref="Invoke"/>
+    /// deactivates this activation after the call, so that the next call reloads).
     /// </summary>
-    protected async Task WriteStateAsync(TState state, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
+    protected async Task WriteStateAsync(TState next, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.Serialize(state, ContractJson.Options);
-        Version = await storage.WriteAsync(Id, json, Version, journal, cancellationToken).ConfigureAwait(true);
-        State = state;
+        await _journal.AppendAsync(Id, entries, cancellationToken).ConfigureAwait(true);
+        var previous = _state.State.Value;
+        _state.State.Value = next;
+        try
+        {
+            await _state.WriteStateAsync(cancellationToken).ConfigureAwait(true);
+        }
+        catch
+        {
+            _state.State.Value = previous;
+            throw;
+        }
     }
 
-    protected Task WriteStateAsync(TState state, CancellationToken cancellationToken) =>
-        WriteStateAsync(state, [], cancellationToken);
+    protected Task WriteStateAsync(TState next, CancellationToken cancellationToken) =>
+        WriteStateAsync(next, [], cancellationToken);
+
+    /// <summary>
+    /// Replaces the in-memory state with <paramref name="recovered"/> without writing it: activation found journal entries
+    /// the stored state does not count yet (a crash between the two commits of a write); the next write stores it.
+    /// </summary>
+    protected void Recover(TState recovered) => _state.State.Value = recovered;
 
     protected IAsyncEnumerable<JournalEntry> ReadJournalAsync(long afterSequence, CancellationToken cancellationToken) =>
-        storage.ReadJournalAsync(Id, afterSequence, cancellationToken);
+        _journal.ReadJournalAsync(Id, afterSequence, cancellationToken);
 }

@@ -18,13 +18,10 @@ internal static class GrainStorageArguments
         }
     }
 
-    public static void ValidateWrite(StorageKey id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal)
+    public static void ValidateAppend(StorageKey id, IReadOnlyList<JournalEntry> journal)
     {
         ValidateId(id);
-        ArgumentNullException.ThrowIfNull(stateJson);
         ArgumentNullException.ThrowIfNull(journal);
-        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
-        ArgumentOutOfRangeException.ThrowIfEqual(expectedVersion, long.MaxValue);
     }
 
     public static void ValidateList(string grainType, int limit)
@@ -39,11 +36,6 @@ internal static class GrainStorageArguments
             && segment.Offset == 0 && segment.Count == segment.Array.Length
             ? segment.Array
             : payload.ToArray();
-
-    public static GrainStateConflictException StaleVersion(StorageKey id, long expectedVersion) =>
-        new(expectedVersion == 0
-            ? $"Grain {id} already exists (expected it to be new)."
-            : $"Grain {id} is not at version {expectedVersion} (written by someone else, or cleared).");
 
     public static GrainStateConflictException JournalKeyTaken(StorageKey id, Exception innerException) =>
         new($"Grain {id}: a journal entry with one of these sequence numbers or batch ids is already stored.", innerException);

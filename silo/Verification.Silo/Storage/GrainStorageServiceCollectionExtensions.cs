@@ -25,11 +25,9 @@ internal static class GrainStorageServiceCollectionExtensions
 
         services.TryAddSingleton(sp => new SqliteGrainStorage(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
-            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SqliteGrainStorage>>()));
         services.TryAddSingleton(sp => new PostgresGrainStorage(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
-            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<PostgresGrainStorage>>()));
         services.TryAddSingleton<IGrainStorage>(Resolve);
         services.TryAddSingleton<IGrainStorageMigrator>(sp => (IGrainStorageMigrator)Resolve(sp));

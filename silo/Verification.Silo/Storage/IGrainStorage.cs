@@ -1,11 +1,11 @@
 namespace Verification.Silo.Storage;
 
 /// <summary>
-/// Durable grain state with optimistic concurrency, plus an append-only journal per grain.
-/// Orleans-shaped (IGrainStorage with an ETag): the version column is the ETag. A write whose
-/// expected version does not match the stored one fails with <see cref="GrainStateConflictException"/>.
-/// State and journal entries written by one <see cref="WriteAsync"/> commit in one transaction:
-/// either all of them are durable when it returns, or none is.
+/// The journal store injected into our grains, and the read side of their state. Grain state is read and written by
+/// Orleans' ADO.NET grain storage (our SQL in OrleansQuery, same grain_state table); this interface appends journal
+/// entries, which are durable when <see cref="AppendAsync"/> returns, and reads states without activating grains
+/// (listings). A grain appends its entries first and writes the state that counts them second: after a crash between
+/// the two the journal is ahead of the state, never behind, and activation folds the missing entries in.
 /// </summary>
 internal interface IGrainStorage
 {
@@ -13,16 +13,10 @@ internal interface IGrainStorage
     Task<StoredState?> ReadAsync(StorageKey id, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Writes the state if the stored version equals <paramref name="expectedVersion"/> (0 = must not exist yet),
-    /// and appends <paramref name="journal"/> in the same transaction. Returns the new version.
-    /// Throws <see cref="GrainStateConflictException"/> on a version mismatch or on a journal entry whose
-    /// sequence number or batch id is already stored for this grain; nothing is written then.
+    /// Appends <paramref name="journal"/> in one transaction. Throws <see cref="GrainStateConflictException"/> when a
+    /// sequence number or batch id of it is already stored for this grain; nothing is appended then.
     /// </summary>
-    Task<long> WriteAsync(StorageKey id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
-        CancellationToken cancellationToken);
-
-    /// <summary>Deletes the state and the journal if the stored version matches; conflict otherwise.</summary>
-    Task ClearAsync(StorageKey id, long expectedVersion, CancellationToken cancellationToken);
+    Task AppendAsync(StorageKey id, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken);
 
     /// <summary>The journal entries of a grain with a sequence number greater than <paramref name="afterSequence"/>, in order.</summary>
     IAsyncEnumerable<JournalEntry> ReadJournalAsync(StorageKey id, long afterSequence, CancellationToken cancellationToken);

@@ -21,43 +21,19 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
     /// <summary>Serialises migrations across processes (pg_advisory_xact_lock key; ASCII "Verifica").</summary>
     private const long MigrationLockKey = 0x5665726966696361;
 
-    // A write is one statement: data-modifying CTEs for the state and the journal, run in PostgreSQL's implicit
-    // transaction (one round trip, atomic). The journal insert only happens when the state statement matched
-    // (EXISTS over s), and the result is how many state rows it matched: 0 means a version conflict.
-    private const string InsertStateSql = """
-        WITH s AS (
-            INSERT INTO grain_state (grain_type, grain_key, version, state, updated_at) VALUES (@type, @key, 1, @state, @now)
-            ON CONFLICT (grain_type, grain_key) DO NOTHING
-            RETURNING 1)
+    // Any number of entries in one statement (atomic, one round trip): arrays unnested server-side, one plan whatever the count.
+    private const string AppendSql = """
+        INSERT INTO grain_journal (grain_type, grain_key, seq, batch_id, payload)
+        SELECT @type, @key, e.seq, e.batch_id, e.payload FROM unnest(@seqs, @batch_ids, @payloads) AS e (seq, batch_id, payload)
         """;
-
-    private const string UpdateStateSql = """
-        WITH s AS (
-            UPDATE grain_state SET version = @version, state = @state, updated_at = @now
-            WHERE grain_type = @type AND grain_key = @key AND version = @expected
-            RETURNING 1)
-        """;
-
-    // Any number of entries in one statement: arrays unnested server-side, one plan whatever the count.
-    private const string InsertJournalSql = """
-        , j AS (
-            INSERT INTO grain_journal (grain_type, grain_key, seq, batch_id, payload)
-            SELECT @type, @key, e.seq, e.batch_id, e.payload FROM unnest(@seqs, @batch_ids, @payloads) AS e (seq, batch_id, payload)
-            WHERE EXISTS (SELECT 1 FROM s))
-        """;
-
-    private const string CountStateSql = "\nSELECT count(*) FROM s";
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly TimeProvider _timeProvider;
     private readonly ILogger<PostgresGrainStorage> _logger;
     private readonly string _location;
 
-    public PostgresGrainStorage(string connectionString, TimeProvider timeProvider, ILogger<PostgresGrainStorage> logger)
+    public PostgresGrainStorage(string connectionString, ILogger<PostgresGrainStorage> logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        _timeProvider = timeProvider;
         _logger = logger;
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // Only where, never who: the connection string may carry a password.
@@ -126,73 +102,25 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
         return await reader.ReadAsync(cancellationToken) ? new StoredState(reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
-    public async Task<long> WriteAsync(StorageKey id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
-        CancellationToken cancellationToken)
+    public async Task AppendAsync(StorageKey id, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
     {
-        GrainStorageArguments.ValidateWrite(id, stateJson, expectedVersion, journal);
-        var newVersion = expectedVersion + 1;
-        await using var command = _dataSource.CreateCommand(
-            (expectedVersion == 0 ? InsertStateSql : UpdateStateSql) + (journal.Count > 0 ? InsertJournalSql : "") + CountStateSql);
-        AddGrain(command.Parameters, id);
-        command.Parameters.AddWithValue("state", stateJson);
-        command.Parameters.AddWithValue("now", _timeProvider.GetUtcNow());
-        if (expectedVersion != 0)
+        GrainStorageArguments.ValidateAppend(id, journal);
+        if (journal.Count == 0)
         {
-            command.Parameters.AddWithValue("version", newVersion);
-            command.Parameters.AddWithValue("expected", expectedVersion);
-        }
-
-        if (journal.Count > 0)
-        {
-            AddJournal(command.Parameters, journal);
-        }
-
-        long matched;
-        try
-        {
-            matched = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            StorageLog.WriteConflict(_logger, id.ToString(), expectedVersion);
-            throw GrainStorageArguments.JournalKeyTaken(id, ex);
-        }
-
-        if (matched == 0)
-        {
-            StorageLog.WriteConflict(_logger, id.ToString(), expectedVersion);
-            throw GrainStorageArguments.StaleVersion(id, expectedVersion);
-        }
-
-        return newVersion;
-    }
-
-    public async Task ClearAsync(StorageKey id, long expectedVersion, CancellationToken cancellationToken)
-    {
-        GrainStorageArguments.ValidateId(id);
-        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
-        if (expectedVersion == 0)
-        {
-            // Version 0 means "does not exist": clearing it succeeds only if that is still true, and changes nothing.
-            await using var exists = _dataSource.CreateCommand("SELECT 1 FROM grain_state WHERE grain_type = @type AND grain_key = @key");
-            AddGrain(exists.Parameters, id);
-            if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
-            {
-                throw GrainStorageArguments.StaleVersion(id, 0);
-            }
-
             return;
         }
 
-        // One statement: the journal goes with the state row (ON DELETE CASCADE), atomically.
-        await using var command = _dataSource.CreateCommand(
-            "DELETE FROM grain_state WHERE grain_type = @type AND grain_key = @key AND version = @expected");
+        await using var command = _dataSource.CreateCommand(AppendSql);
         AddGrain(command.Parameters, id);
-        command.Parameters.AddWithValue("expected", expectedVersion);
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        AddJournal(command.Parameters, journal);
+        try
         {
-            StorageLog.WriteConflict(_logger, id.ToString(), expectedVersion);
-            throw GrainStorageArguments.StaleVersion(id, expectedVersion);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            StorageLog.WriteConflict(_logger, id.ToString(), journal[0].Sequence);
+            throw GrainStorageArguments.JournalKeyTaken(id, ex);
         }
     }
 

@@ -23,10 +23,9 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator,
     private readonly ILogger<SqliteGrainStorage> _logger;
     private readonly SqliteWriter _writer;
 
-    public SqliteGrainStorage(string connectionString, TimeProvider timeProvider, ILogger<SqliteGrainStorage> logger)
+    public SqliteGrainStorage(string connectionString, ILogger<SqliteGrainStorage> logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        ArgumentNullException.ThrowIfNull(timeProvider);
         _logger = logger;
         var builder = new SqliteConnectionStringBuilder(connectionString)
         {
@@ -40,7 +39,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator,
         _writeConnectionString = builder.ToString();
         builder.Pooling = true;
         _readConnectionString = builder.ToString();
-        _writer = new SqliteWriter(_writeConnectionString, timeProvider, logger);
+        _writer = new SqliteWriter(_writeConnectionString, logger);
     }
 
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
@@ -102,20 +101,11 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator,
         return await reader.ReadAsync(cancellationToken) ? new StoredState(reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
-    public Task<long> WriteAsync(StorageKey id, string stateJson, long expectedVersion, IReadOnlyList<JournalEntry> journal,
-        CancellationToken cancellationToken)
+    public Task AppendAsync(StorageKey id, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
     {
-        GrainStorageArguments.ValidateWrite(id, stateJson, expectedVersion, journal);
+        GrainStorageArguments.ValidateAppend(id, journal);
         cancellationToken.ThrowIfCancellationRequested();
-        return _writer.EnqueueAsync(new SqliteWriteRequest(id, stateJson, expectedVersion, journal, cancellationToken));
-    }
-
-    public Task ClearAsync(StorageKey id, long expectedVersion, CancellationToken cancellationToken)
-    {
-        GrainStorageArguments.ValidateId(id);
-        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
-        cancellationToken.ThrowIfCancellationRequested();
-        return _writer.EnqueueAsync(new SqliteWriteRequest(id, null, expectedVersion, [], cancellationToken));
+        return journal.Count == 0 ? Task.CompletedTask : _writer.EnqueueAsync(new SqliteWriteRequest(id, journal, cancellationToken));
     }
 
     public async IAsyncEnumerable<JournalEntry> ReadJournalAsync(StorageKey id, long afterSequence,

@@ -14,8 +14,8 @@ internal static partial class StorageLog
     public static partial void SchemaReady(ILogger logger, string provider, string location, int version);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Debug,
-        Message = "Grain {GrainId}: write conflict at expected version {ExpectedVersion}")]
-    public static partial void WriteConflict(ILogger logger, string grainId, long expectedVersion);
+        Message = "Grain {GrainId}: journal append from sequence {Sequence} refused (sequence or batch id already stored)")]
+    public static partial void WriteConflict(ILogger logger, string grainId, long sequence);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Error,
         Message = "Grain storage {Provider}: a commit of {Operations} operations failed; none of them is durable")]

@@ -52,7 +52,7 @@ public sealed class DeploymentGrainTests
 
         Assert.False(again.Created);
         Assert.Equal(first.Deployment.StartedAt, again.Deployment.StartedAt);
-        Assert.Equal(1, fixture.Storage.Writes);
+        Assert.Equal(1, await fixture.WritesAsync(DeploymentGrain.TypeName, "d1"));
     }
 
     [Fact]
@@ -136,14 +136,14 @@ public sealed class DeploymentGrainTests
         await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
-        var writes = fixture.Storage.Writes;
+        var writes = await fixture.WritesAsync(DeploymentGrain.TypeName, "d1");
         SamplesInput bad = new("d1", Cohort.Canary, metric, value is null ? null : [value.Value], count, total);
 
         var e = await Assert.ThrowsAsync<InputException>(() =>
             sut.RecordAsync([Ratio("d1", Cohort.Baseline, 1, 10), bad], CancellationToken.None));
 
         Assert.Equal(field, e.Field);
-        Assert.Equal(writes, fixture.Storage.Writes);
+        Assert.Equal(writes, await fixture.WritesAsync(DeploymentGrain.TypeName, "d1"));
         Assert.Empty((await sut.GetAsync(CancellationToken.None))!.Summaries);
     }
 
@@ -164,7 +164,7 @@ public sealed class DeploymentGrainTests
         await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
         await sut.RegisterAsync(Input(), CancellationToken.None);
-        fixture.Storage.FailNextWrite = new IOException("disk full");
+        fixture.Storage.FailNextAppend = new IOException("disk full");
 
         await Assert.ThrowsAsync<IOException>(() => sut.RecordAsync([Ratio("d1", Cohort.Canary, 1, 10, "b1")], CancellationToken.None));
         var retry = await sut.RecordAsync([Ratio("d1", Cohort.Canary, 1, 10, "b1")], CancellationToken.None);
@@ -209,5 +209,32 @@ public sealed class DeploymentGrainTests
         Assert.Equal(done.FinishedAt, again.FinishedAt);
         await Assert.ThrowsAsync<ConflictException>(() => sut.CompleteAsync(DeploymentStatus.RolledBack, CancellationToken.None));
         await Assert.ThrowsAsync<InputException>(() => sut.CompleteAsync(DeploymentStatus.Verifying, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task OnActivateAsync_JournalAheadOfState_CountsTheEntriesAndContinuesAfterThem()
+    {
+        await using var fixture = await RuntimeFixture.StartAsync();
+        var sut = fixture.Sut.GetGrain<IDeploymentGrain>("d1");
+        await sut.RegisterAsync(Input(), CancellationToken.None);
+        await sut.RecordAsync([Ratio("d1", Cohort.Canary, 1, 10, "b1")], CancellationToken.None);
+        Assert.Equal(1, await fixture.DeactivateAllAsync());
+        // A crash between the two commits of a write: entry 2 is appended, the state counting it is not written.
+        var batch = new StoredBatch(Cohort.Canary, "errors", fixture.Time.GetUtcNow(), 2, 10, null);
+        await fixture.Storage.AppendAsync(new StorageKey(DeploymentGrain.TypeName, "d1"),
+            [new JournalEntry(2, "b2", SampleBatchCodec.Encode(batch))], CancellationToken.None);
+
+        var retry = await sut.RecordAsync([Ratio("d1", Cohort.Canary, 2, 10, "b2"), Ratio("d1", Cohort.Canary, 3, 10, "b3")], CancellationToken.None);
+        var d = (await sut.GetAsync(CancellationToken.None))!;
+
+        Assert.Equal((1, 1), (retry.Accepted, retry.Duplicates));
+        Assert.Equal(new CohortSummary("errors", Cohort.Canary, 3, 6, 30, null), d.Summaries.Single(s => s.Cohort == Cohort.Canary));
+        var sequences = new List<long>();
+        await foreach (var entry in fixture.Storage.ReadJournalAsync(new StorageKey(DeploymentGrain.TypeName, "d1"), 0, CancellationToken.None))
+        {
+            sequences.Add(entry.Sequence);
+        }
+
+        Assert.Equal([1L, 2L, 3L], sequences);
     }
 }

@@ -56,7 +56,7 @@ public sealed class ServiceGrainTests
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
 
         var first = await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
-        var writes = fixture.Storage.Writes;
+        var writes = await fixture.WritesAsync(ServiceGrain.TypeName, "checkout");
         var again = await sut.ApplySlosAsync(Yaml(), CancellationToken.None);
 
         var slo = Assert.Single(first);
@@ -64,7 +64,7 @@ public sealed class ServiceGrainTests
         Assert.Equal((1.0, 0L, 0L, AlertLevel.None), (slo.BudgetRemaining, slo.Good, slo.Total, slo.Alert));
         Assert.Equal(["5m", "30m", "1h", "2h", "6h", "1d", "3d"], slo.BurnRates.Select(r => r.Window));
         Assert.Equal(JsonSerializer.Serialize(slo, ContractJson.Options), JsonSerializer.Serialize(Assert.Single(again), ContractJson.Options));
-        Assert.Equal(writes, fixture.Storage.Writes);
+        Assert.Equal(writes, await fixture.WritesAsync(ServiceGrain.TypeName, "checkout"));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class ServiceGrainTests
         await using var fixture = await RuntimeFixture.StartAsync();
         var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
         await sut.ApplySlosAsync(Yaml(duration: "1h"), CancellationToken.None);
-        var writes = fixture.Storage.Writes;
+        var writes = await fixture.WritesAsync(ServiceGrain.TypeName, "checkout");
         var now = fixture.Time.GetUtcNow();
 
         var error = await Assert.ThrowsAsync<InputException>(() =>
@@ -138,7 +138,7 @@ public sealed class ServiceGrainTests
 
         Assert.Equal("at", error.Field);
         Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
-        Assert.Equal(writes, fixture.Storage.Writes);
+        Assert.Equal(writes, await fixture.WritesAsync(ServiceGrain.TypeName, "checkout"));
         Assert.Equal(0L, (await SloAsync(sut)).Total);
     }
 
@@ -161,9 +161,9 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task RecordEventsAsync_BatchIdsAcrossSnapshotAndReactivation_CountedOnce()
     {
-        var storage = new InMemoryGrainStorage();
+        using var directory = new TempDirectory();
         var bulk = Enumerable.Range(0, ServiceGrain.SnapshotEveryEntries).Select(i => Events(1, 1, batchId: $"bulk-{i}")).ToList();
-        await using (var fixture = await RuntimeFixture.StartAsync(storage: storage))
+        await using (var fixture = await RuntimeFixture.StartAsync(directory.Path))
         {
             var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
             await sut.ApplySlosAsync(Yaml(), CancellationToken.None); // journal 1: snapshot (empty)
@@ -174,11 +174,11 @@ public sealed class ServiceGrainTests
             await sut.RecordEventsAsync([Events(80, 100, batchId: "b2")], CancellationToken.None); // 1004 b2
         }
 
+        await using var reactivated = await RuntimeFixture.StartAsync(directory.Path);
         var state = JsonSerializer.Deserialize<ServiceState>(
-            (await storage.ReadAsync(new StorageKey(ServiceGrain.TypeName, "checkout"), CancellationToken.None))!.Json, ContractJson.Options)!;
+            (await reactivated.Storage.ReadAsync(new StorageKey(ServiceGrain.TypeName, "checkout"), CancellationToken.None))!.Json, ContractJson.Options)!;
         Assert.Equal((1002L, 1005L), (state.SnapshotSequence, state.NextSequence));
 
-        await using var reactivated = await RuntimeFixture.StartAsync(storage: storage);
         reactivated.Time.Advance(TimeSpan.FromMinutes(3));
         var again = reactivated.Sut.GetGrain<IServiceGrain>("checkout");
         var resent = await again.RecordEventsAsync([bulk[0], Events(80, 100, batchId: "b2"), Events(50, 100, batchId: "b3")], CancellationToken.None);
@@ -192,9 +192,9 @@ public sealed class ServiceGrainTests
     [Fact]
     public async Task OnActivateAsync_AfterIdempotencyHorizon_ReplaysFromSnapshotOnlyAndJournalStillRefusesOldIds()
     {
-        var storage = new InMemoryGrainStorage();
+        using var directory = new TempDirectory();
         var bulk = Enumerable.Range(0, ServiceGrain.SnapshotEveryEntries).Select(i => Events(1, 1, batchId: $"bulk-{i}")).ToList();
-        await using (var fixture = await RuntimeFixture.StartAsync(storage: storage))
+        await using (var fixture = await RuntimeFixture.StartAsync(directory.Path))
         {
             var sut = fixture.Sut.GetGrain<IServiceGrain>("checkout");
             await sut.ApplySlosAsync(Yaml(), CancellationToken.None); // checkpoint (1, t0), snapshot 1
@@ -205,15 +205,14 @@ public sealed class ServiceGrainTests
             await sut.RecordEventsAsync([Events(80, 100, batchId: "b2")], CancellationToken.None); // checkpoint (1004, t0 + 27 h), b2 1004
         }
 
-        var counting = new JournalCountingStorage(storage);
-        await using var reactivated = await RuntimeFixture.StartAsync(storage: storage, decorate: _ => counting);
+        await using var reactivated = await RuntimeFixture.StartAsync(directory.Path);
         reactivated.Time.Advance(TimeSpan.FromHours(27));
         var again = reactivated.Sut.GetGrain<IServiceGrain>("checkout");
         var resent = await again.RecordEventsAsync([Events(90, 100, batchId: "b1"), bulk[0], Events(50, 100, batchId: "b3")], CancellationToken.None);
         var slo = await SloAsync(again);
 
         // The horizon starts at checkpoint (1002, t0 + 2 h), the snapshot is 1002: activation read 1002 … 1004 only.
-        Assert.Equal(3, counting.JournalEntriesRead);
+        Assert.Equal(3, reactivated.Storage.JournalEntriesRead);
         // b1 is remembered; bulk-0 (entry 2) is forgotten in memory but refused by the journal's unique batch id.
         Assert.Equal(new SloEventsResult(1, 2), resent);
         Assert.Equal((1220L, 1300L), (slo.Good, slo.Total));

@@ -22,20 +22,26 @@ public sealed class GrainStorageServiceCollectionExtensionsTests(SqliteDatabaseF
     }
 
     [Fact]
-    public async Task AddGrainStorage_ContainerDisposedSynchronously_KeepsWhatWasWritten()
+    public async Task AddGrainStorage_ContainerDisposedSynchronously_KeepsWhatWasAppended()
     {
         var connectionString = database.CreateEmptyDatabase();
         var id = new StorageKey("deployment", "d1");
         var services = Services(new() { ["Storage:ConnectionString"] = connectionString }).BuildServiceProvider();
         await services.GetRequiredService<IGrainStorageMigrator>().MigrateAsync(CancellationToken.None);
-        var write = services.GetRequiredService<IGrainStorage>().WriteAsync(id, "{}", 0, [], CancellationToken.None);
+        var append = services.GetRequiredService<IGrainStorage>().AppendAsync(id, [new JournalEntry(1, "b1", new byte[] { 1 })], CancellationToken.None);
 
         services.Dispose();
 
-        Assert.Equal(1, await write);
+        await append;
         await using var reopened = Services(new() { ["Storage:ConnectionString"] = connectionString }).BuildServiceProvider();
         var sut = reopened.GetRequiredService<IGrainStorage>();
-        Assert.Equal(new StoredState("{}", 1), await sut.ReadAsync(id, CancellationToken.None));
+        var entries = new List<(long, string?)>();
+        await foreach (var entry in sut.ReadJournalAsync(id, 0, CancellationToken.None))
+        {
+            entries.Add((entry.Sequence, entry.BatchId));
+        }
+
+        Assert.Equal([(1L, "b1")], entries);
     }
 
     [Fact]

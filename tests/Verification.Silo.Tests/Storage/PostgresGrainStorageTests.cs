@@ -1,6 +1,8 @@
+using System.Data.Common;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Verification.Silo.Storage;
+using Verification.Silo.Storage.Migrations;
 
 namespace Verification.Silo.Tests.Storage;
 
@@ -17,15 +19,11 @@ public sealed class PostgresGrainStorageTests(PostgresDatabaseFixture database)
     private protected override Task<string> CreateEmptyDatabaseAsync() => database.CreateEmptyDatabaseAsync();
 
     private protected override IGrainStorage CreateStorage(string connectionString) =>
-        new PostgresGrainStorage(connectionString, TimeProvider.System, NullLogger<PostgresGrainStorage>.Instance);
+        new PostgresGrainStorage(connectionString, NullLogger<PostgresGrainStorage>.Instance);
 
-    private protected override async Task ExecuteSqlAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private protected override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
+
+    private protected override string Version1Sql => PostgresMigrations.All[0].Sql;
 
     [StorageFact]
     public async Task PingAsync_UnreachableServer_ReturnsFalse()
@@ -35,19 +33,5 @@ public sealed class PostgresGrainStorageTests(PostgresDatabaseFixture database)
         await using var disposable = (IAsyncDisposable)sut;
 
         Assert.False(await sut.PingAsync(Ct));
-    }
-
-    [StorageFact]
-    public async Task WriteAsync_TwoProcessesOverOneDatabase_SeeEachOthersVersions()
-    {
-        // Two storage instances stand in for two silo processes: separate data sources, separate connections.
-        var sut = await StartAsync();
-        var other = await StartAsync();
-        await sut.WriteAsync(Id("a"), "from sut", 0, [], Ct);
-
-        await Assert.ThrowsAsync<GrainStateConflictException>(() => other.WriteAsync(Id("a"), "from other", 0, [], Ct));
-        Assert.Equal(2, await other.WriteAsync(Id("a"), "from other", 1, [], Ct));
-
-        Assert.Equal(new StoredState("from other", 2), await sut.ReadAsync(Id("a"), Ct));
     }
 }

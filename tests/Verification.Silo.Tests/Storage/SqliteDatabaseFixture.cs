@@ -9,8 +9,12 @@ public sealed class SqliteDatabaseFixture : IDisposable
 
     public string ConnectionString => ConnectionStringFor(Path.Combine(Directory, "shared.db"));
 
-    public string CreateEmptyDatabase() =>
-        ConnectionStringFor(Path.Combine(Directory, $"db{Interlocked.Increment(ref _databases)}", "verification.db"));
+    /// <summary>A database file that does not exist yet, in a directory that does.</summary>
+    public string CreateEmptyDatabase()
+    {
+        var directory = System.IO.Directory.CreateDirectory(Path.Combine(Directory, $"db{Interlocked.Increment(ref _databases)}"));
+        return ConnectionStringFor(Path.Combine(directory.FullName, "verification.db"));
+    }
 
     public static string ConnectionStringFor(string path) => $"Data Source={path}";
 

@@ -1,6 +1,8 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Verification.Silo.Storage;
+using Verification.Silo.Storage.Migrations;
 
 namespace Verification.Silo.Tests.Storage;
 
@@ -13,16 +15,11 @@ public sealed class SqliteGrainStorageTests(SqliteDatabaseFixture database)
     private protected override Task<string> CreateEmptyDatabaseAsync() => Task.FromResult(database.CreateEmptyDatabase());
 
     private protected override IGrainStorage CreateStorage(string connectionString) =>
-        new SqliteGrainStorage(connectionString, TimeProvider.System, NullLogger<SqliteGrainStorage>.Instance);
+        new SqliteGrainStorage(connectionString, NullLogger<SqliteGrainStorage>.Instance);
 
-    private protected override async Task ExecuteSqlAsync(string connectionString, string sql)
-    {
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
+    private protected override DbConnection CreateConnection(string connectionString) => new SqliteConnection(connectionString);
+
+    private protected override string Version1Sql => SqliteMigrations.All[0].Sql;
 
     [Fact]
     public async Task MigrateAsync_MissingNestedDirectory_CreatesDirectoryAndWalDatabase()
@@ -50,14 +47,14 @@ public sealed class SqliteGrainStorageTests(SqliteDatabaseFixture database)
     }
 
     [Fact]
-    public async Task WriteAsync_FilesAsLeftByAProcessKilledRightAfterTheAcknowledgement_HoldTheWrite()
+    public async Task AppendAsync_FilesAsLeftByAProcessKilledRightAfterTheAcknowledgement_HoldTheAppend()
     {
         // A killed process leaves exactly what it had handed to the OS: copying the files while the writer still
         // holds them open (no checkpoint, no close) is that state. The acknowledged write must be in it.
         var path = Path.Combine(database.Directory, "crash", "verification.db");
         var sut = await StartAsync(SqliteDatabaseFixture.ConnectionStringFor(path));
-        await sut.WriteAsync(Id("a"), "1", 0, [Entry(1)], Ct);
-        await sut.WriteAsync(Id("a"), "2", 1, [Entry(2)], Ct);
+        await sut.AppendAsync(Id("a"), [Entry(1)], Ct);
+        await sut.AppendAsync(Id("a"), [Entry(2)], Ct);
         var copy = Path.Combine(database.Directory, "crash-copy", "verification.db");
         Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
         File.Copy(path, copy);
@@ -66,17 +63,16 @@ public sealed class SqliteGrainStorageTests(SqliteDatabaseFixture database)
         var recovered = await StartAsync(SqliteDatabaseFixture.ConnectionStringFor(copy));
 
         Assert.True(new FileInfo(path + "-wal").Length > 0);
-        Assert.Equal(new StoredState("2", 2), await recovered.ReadAsync(Id("a"), Ct));
         Assert.Equal([Row(1), Row(2)], await JournalAsync(recovered, Id("a")));
     }
 
     [Fact]
-    public async Task WriteAsync_AfterDispose_ThrowsObjectDisposed()
+    public async Task AppendAsync_AfterDispose_ThrowsObjectDisposed()
     {
         var sut = (SqliteGrainStorage)await StartAsync();
         await sut.DisposeAsync();
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => sut.WriteAsync(Id("a"), "1", 0, [], Ct));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => sut.AppendAsync(Id("a"), [Entry(1)], Ct));
     }
 
     private static async Task<string?> PragmaAsync(string connectionString, string pragma)

@@ -11,23 +11,31 @@ using Verification.Silo.Telemetry;
 namespace Verification.Silo.Tests.TestSupport;
 
 /// <summary>
-/// A real Orleans silo in process (localhost clustering on free ports, no HTTP) whose grains run over in-memory
-/// storage, a manual clock and an in-process verdict feed; <see cref="Sut"/> is Orleans' grain factory.
+/// A real Orleans silo in process (localhost clustering on free ports, no HTTP) whose grains store their state through
+/// Orleans' ADO.NET storage and their journal in a temporary SQLite database, on a manual clock with an in-process verdict
+/// feed; <see cref="Sut"/> is Orleans' grain factory.
 /// </summary>
 internal sealed class RuntimeFixture : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly string? _ownedDirectory;
 
-    private RuntimeFixture(IHost host, InMemoryGrainStorage storage, ManualTimeProvider time, InProcessVerdictFeed feed)
+    private RuntimeFixture(IHost host, string directory, bool owned, ObservingStorage storage, ManualTimeProvider time, InProcessVerdictFeed feed)
     {
         _host = host;
+        Directory = directory;
+        _ownedDirectory = owned ? directory : null;
         Storage = storage;
         Time = time;
         Feed = feed;
         Sut = host.Services.GetRequiredService<IGrainFactory>();
     }
 
-    public InMemoryGrainStorage Storage { get; }
+    /// <summary>Where the database lives; pass it to <see cref="StartAsync"/> of another fixture to restart over the same data.</summary>
+    public string Directory { get; }
+
+    /// <summary>The journal store and read side the grains use.</summary>
+    public ObservingStorage Storage { get; }
 
     public ManualTimeProvider Time { get; }
 
@@ -35,31 +43,44 @@ internal sealed class RuntimeFixture : IAsyncDisposable
 
     public IGrainFactory Sut { get; }
 
-    /// <param name="storage">Shared with an earlier fixture to see a restart over the same data.</param>
-    /// <param name="decorate">Wraps the storage the grains see (e.g. to count reads); <see cref="Storage"/> stays the inner one.</param>
-    public static async Task<RuntimeFixture> StartAsync(InMemoryGrainStorage? storage = null, Func<IGrainStorage, IGrainStorage>? decorate = null)
+    /// <param name="directory">The database directory of an earlier fixture (a restart over the same data); it then stays
+    /// there when this fixture is disposed. Null: a new one, deleted with this fixture.</param>
+    /// <param name="postgres">A PostgreSQL connection string: storage there instead of SQLite.</param>
+    public static async Task<RuntimeFixture> StartAsync(string? directory = null, string? postgres = null)
     {
-        storage ??= new InMemoryGrainStorage();
+        var owned = directory is null;
+        directory ??= System.IO.Directory.CreateTempSubdirectory("verification-grains-").FullName;
         var time = new ManualTimeProvider();
         var feed = new InProcessVerdictFeed();
-        var seen = decorate?.Invoke(storage) ?? storage;
+        ObservingStorage? observing = null;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Storage:Provider"] = postgres is null ? "sqlite" : "postgres",
+            ["Storage:ConnectionString"] = postgres ?? $"Data Source={Path.Combine(directory, "grains.db")}",
             ["Cluster:SiloPort"] = "0",
             ["Cluster:GatewayPort"] = "0",
-            ["Verdicts:ClockSeconds"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
         }).Build();
         var host = InProcessSilo.Build(configuration, services =>
         {
+            // No verdict clock, pull service or migration at start (the migration runs below, before Orleans starts).
             services.RemoveAll<IHostedService>();
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
             services.Replace(ServiceDescriptor.Singleton<IVerdictFeed>(feed));
-            services.Replace(ServiceDescriptor.Singleton(seen));
+            services.Replace(ServiceDescriptor.Singleton<IGrainStorage>(sp =>
+                observing = new ObservingStorage(postgres is null
+                    ? sp.GetRequiredService<SqliteGrainStorage>()
+                    : sp.GetRequiredService<PostgresGrainStorage>())));
         });
+        await host.Services.GetRequiredService<IGrainStorageMigrator>().MigrateAsync(CancellationToken.None);
+        _ = host.Services.GetRequiredService<IGrainStorage>();
         await host.StartAsync();
-        return new RuntimeFixture(host, storage, time, feed);
+        return new RuntimeFixture(host, directory, owned, observing!, time, feed);
     }
+
+    /// <summary>How often the grain's state was written (its stored version); 0 when never.</summary>
+    public async Task<long> WritesAsync(string grainType, string key) =>
+        (await Storage.ReadAsync(new StorageKey(grainType, key), CancellationToken.None))?.Version ?? 0;
 
     /// <summary>Deactivates every activation (as Orleans does with idle ones); returns how many of our grains left memory.</summary>
     public async Task<int> DeactivateAllAsync()
@@ -80,5 +101,10 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_ownedDirectory is not null)
+        {
+            System.IO.Directory.Delete(_ownedDirectory, recursive: true);
+        }
     }
 }

@@ -1,3 +1,5 @@
+using Verification.Silo.Storage.Sql;
+
 namespace Verification.Silo.Storage.Migrations;
 
 /// <summary>
@@ -35,5 +37,6 @@ internal static class PostgresMigrations
             CREATE UNIQUE INDEX ux_grain_journal_batch_id ON grain_journal (grain_type, grain_key, batch_id)
                 WHERE batch_id IS NOT NULL;
             """),
+        new(2, "0002_orleans_persistence", EmbeddedSql.Read("Postgres/0002_orleans_persistence.sql")),
     ];
 }

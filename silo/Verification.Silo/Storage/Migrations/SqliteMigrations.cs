@@ -1,8 +1,10 @@
+using Verification.Silo.Storage.Sql;
+
 namespace Verification.Silo.Storage.Migrations;
 
 /// <summary>
-/// The SQLite schema, one script per version. Kept in C# rather than as embedded .sql resources because
-/// the silo project file is not ours to change; the runner does not care where the text comes from.
+/// The SQLite schema, one script per version: version 1 in C#, later versions as embedded .sql files
+/// (Storage/Sql); the runner does not care where the text comes from.
 /// Types follow SQLite's affinities: INTEGER is a 64-bit signed integer, TEXT compares byte-wise (BINARY),
 /// which is the order PostgreSQL gives with COLLATE "C", so paging by key agrees between providers.
 /// </summary>
@@ -35,5 +37,6 @@ internal static class SqliteMigrations
             CREATE UNIQUE INDEX ux_grain_journal_batch_id ON grain_journal (grain_type, grain_key, batch_id)
                 WHERE batch_id IS NOT NULL;
             """),
+        new(2, "0002_orleans_persistence", EmbeddedSql.Read("Sqlite/0002_orleans_persistence.sql")),
     ];
 }

@@ -167,9 +167,10 @@ public sealed class TelemetryEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Push_StorageFails_503RetryRecordsOnce()
     {
-        var storage = new InMemoryGrainStorage();
+        ObservingStorage? storage = null;
         await using var factory = new SiloFactory().WithWebHostBuilder(b =>
-            b.ConfigureTestServices(services => services.AddSingleton<IGrainStorage>(storage)));
+            b.ConfigureTestServices(services => services.AddSingleton<IGrainStorage>(sp =>
+                storage = new ObservingStorage(sp.GetRequiredService<SqliteGrainStorage>()))));
         using var http = factory.CreateClient();
         using (var register = await http.PostAsJsonAsync("/v1/deployments",
                    new RegisterDeploymentInput(Id, "checkout", "v2", [new MetricInput("cpu", MetricKind.Continuous)]), ContractJson.Options))
@@ -178,13 +179,13 @@ public sealed class TelemetryEndpointsTests : IAsyncLifetime
         }
 
         var write = Snappy.Encode(WriteBody(0.5));
-        storage.FailNextWrite = new IOException("disk gone");
+        storage!.FailNextAppend = new IOException("disk gone");
         using (var response = await http.PostAsync("/prometheus/api/v1/write", RemoteWriteContent(write)))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         }
 
-        storage.FailNextWrite = new IOException("disk gone");
+        storage!.FailNextAppend = new IOException("disk gone");
         using (var response = await http.PostAsync("/otlp/v1/metrics", Bytes(OtlpBody(0.25), "application/x-protobuf")))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
