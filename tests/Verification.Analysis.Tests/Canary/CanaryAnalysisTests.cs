@@ -102,9 +102,9 @@ public sealed class CanaryAnalysisTests
         Assert.Equal(MetricClassification.High, errors.Classification);
         Assert.Null(errors.Effect);
         Assert.Null(errors.CiHigh);
-        Assert.Equal(0.00014738025004085707, errors.PValue!.Value, 1e-9);
+        Assert.Equal(0.00047255414654141407, errors.PValue!.Value, 1e-12);
         Assert.StartsWith("Critical metric 'errors' change undefined (baseline zero) (CI +", verdict.Reason, StringComparison.Ordinal);
-        Assert.EndsWith(" to unbounded, p = 0.000147; 10000 baseline vs 10000 canary events) is higher on the canary.", verdict.Reason,
+        Assert.EndsWith(" to unbounded, p = 0.000473; 10000 baseline vs 10000 canary events) is higher on the canary.", verdict.Reason,
             StringComparison.Ordinal);
     }
 
