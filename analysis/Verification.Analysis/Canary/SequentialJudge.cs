@@ -12,12 +12,12 @@ namespace Verification.Analysis.Canary;
 /// pooled values does not favour either cohort; this catches a heavier tail at an equal median, which a test
 /// of means can miss. The tail test can only fail a metric; promotion rests on the mean's bound.</item>
 /// </list>
-/// Each bad direction has its own pair of one-sided tests, both at α/T: a rollback test of "the canary is at most
-/// allowedChange worse" (rejecting it makes the metric High/Low) and a promotion test of "the canary is at least the
-/// margin worse" (rejecting it shows non-inferiority). Multiple testing: T = the number of rollback tests over all
-/// metrics (Bonferroni), so the probability that any of them ever rejects a true null is at most α (union bound over
-/// Ville's inequality); the promotion tests, whose nulls are the opposite ones, likewise share α.
-/// The reported interval is the two one-sided bounds, each at α/T.
+/// Each bad direction has its own pair of one-sided tests: a rollback test of "the canary is at most allowedChange
+/// worse" (rejecting it makes the metric High/Low) at α/T, and a promotion test of "the canary is at least the margin
+/// worse" (rejecting it shows non-inferiority) at α/P, its prior half on "no change" (the anchored mixtures). Multiple
+/// testing: T = the number of rollback tests over all metrics, P = the number of promotion tests (Bonferroni), so the
+/// probability that any rollback test ever rejects a true null is at most α (union bound over Ville's inequality), and
+/// likewise for promotion. The reported interval is the two one-sided bounds of the plain mixtures, each at α/T.
 /// </summary>
 internal static class SequentialJudge
 {
@@ -33,7 +33,20 @@ internal static class SequentialJudge
         return metric.Kind == MetricKind.Ratio ? directions : 2 * directions;
     }
 
-    public static MetricAssessment Assess(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alphaPerTest)
+    /// <summary>How many promotion tests a metric spends α on: one per bad direction.</summary>
+    public static int PromotionTestCount(CanaryMetric metric)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        return metric.Direction == MetricDirection.Either ? 2 : 1;
+    }
+
+    /// <param name="metric">The metric.</param>
+    /// <param name="baseline">The baseline's samples.</param>
+    /// <param name="canary">The canary's samples.</param>
+    /// <param name="alphaPerTest">α over the rollback tests of all metrics.</param>
+    /// <param name="alphaPerPromotionTest">α over the promotion tests of all metrics.</param>
+    public static MetricAssessment Assess(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alphaPerTest,
+        double alphaPerPromotionTest)
     {
         if (!baseline.HasData || !canary.HasData)
         {
@@ -41,33 +54,35 @@ internal static class SequentialJudge
         }
 
         return metric.Kind == MetricKind.Ratio
-            ? AssessRatio(metric, baseline, canary, alphaPerTest)
-            : AssessContinuous(metric, baseline, canary, alphaPerTest);
+            ? AssessRatio(metric, baseline, canary, alphaPerTest, alphaPerPromotionTest)
+            : AssessContinuous(metric, baseline, canary, alphaPerTest, alphaPerPromotionTest);
     }
 
-    private static MetricAssessment AssessRatio(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alpha)
+    private static MetricAssessment AssessRatio(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alpha, double promotionAlpha)
     {
         var e = RateRatioTest.Of(canary.Count, canary.Total, baseline.Count, baseline.Total);
         var allowed = metric.AllowedChange ?? 0;
-        var margin = metric.AllowedChange ?? CanaryConfig.DefaultNonInferiorityMargin;
+        var margin = metric.Margin;
         var increaseBad = MetricAssessment.IncreaseIsBad(metric.Direction);
         var decreaseBad = MetricAssessment.DecreaseIsBad(metric.Direction);
         var pHigh = increaseBad ? e.PValueAbove(Math.Log(1 + allowed)) : 1;
         var pLow = decreaseBad && allowed < 1 ? e.PValueBelow(Math.Log(1 - allowed)) : 1;
         var pChange = Math.Min(increaseBad ? e.PValueAbove(0) : 1, decreaseBad ? e.PValueBelow(0) : 1);
-        var low = e.Lower(alpha);
-        var high = e.Upper(alpha);
-        var nonInferior = (!increaseBad || high <= Math.Log(1 + margin)) && (!decreaseBad || margin >= 1 || low >= Math.Log(1 - margin));
+        // Shown within the margin: the promotion test rejects "at least the margin worse".
+        var nonInferior = (!increaseBad || e.LogBelowAnchored(Math.Log(1 + margin)) >= Math.Log(1 / promotionAlpha))
+            && (!decreaseBad || margin >= 1 || e.LogAboveAnchored(Math.Log(1 - margin)) >= Math.Log(1 / promotionAlpha));
+        var (low, high) = Bounds(metric.Direction, a => e.Lower(a ? promotionAlpha : alpha, a), a => e.Upper(a ? promotionAlpha : alpha, a));
         return Judge(metric, baseline, canary, alpha, (pHigh, pLow, pChange), nonInferior, margin,
             e.Estimate, Math.Exp(e.Estimate) - 1, Math.Exp(low) - 1, Math.Exp(high) - 1);
     }
 
-    private static MetricAssessment AssessContinuous(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alpha)
+    private static MetricAssessment AssessContinuous(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alpha,
+        double promotionAlpha)
     {
         var e = MeanDifferenceTest.Of(canary.Moments, baseline.Moments);
         var scale = Math.Abs(baseline.Moments.Mean);
         var allowed = metric.AllowedChange ?? 0;
-        var margin = metric.AllowedChange ?? CanaryConfig.DefaultNonInferiorityMargin;
+        var margin = metric.Margin;
         var increaseBad = MetricAssessment.IncreaseIsBad(metric.Direction);
         var decreaseBad = MetricAssessment.DecreaseIsBad(metric.Direction);
 
@@ -86,15 +101,27 @@ internal static class SequentialJudge
             pChange = Math.Min(pChange, Math.Min(e.PValueBelow(0), tail.PValueAbove(0)));
         }
 
-        var low = e.Lower(alpha);
-        var high = e.Upper(alpha);
-        var nonInferior = (!increaseBad || high <= margin * scale) && (!decreaseBad || low >= -margin * scale);
+        var nonInferior = (!increaseBad || e.LogBelowAnchored(margin * scale) >= Math.Log(1 / promotionAlpha))
+            && (!decreaseBad || e.LogAboveAnchored(-margin * scale) >= Math.Log(1 / promotionAlpha));
         var relative = scale > 0;
+        var (low, high) = relative
+            ? Bounds(metric.Direction, a => e.Lower(a ? promotionAlpha : alpha, a), a => e.Upper(a ? promotionAlpha : alpha, a))
+            : (double.NaN, double.NaN);
         return Judge(metric, baseline, canary, alpha, (pHigh, pLow, pChange), nonInferior, margin, e.Estimate,
-            relative ? (canary.Moments.Mean / baseline.Moments.Mean) - 1 : double.NaN,
-            relative ? low / scale : double.NaN,
-            relative ? high / scale : double.NaN);
+            relative ? (canary.Moments.Mean / baseline.Moments.Mean) - 1 : double.NaN, low / scale, high / scale);
     }
+
+    /// <summary>
+    /// The interval the verdict reports: on a side where a bad change lies, the rollback test's bound (plain mixture);
+    /// on the other side, the promotion test's (anchored). With Either, each side serves both: the wider of the two.
+    /// </summary>
+    private static (double Low, double High) Bounds(MetricDirection direction, Func<bool, double> lower, Func<bool, double> upper) =>
+        direction switch
+        {
+            MetricDirection.Increase => (lower(false), upper(true)),
+            MetricDirection.Decrease => (lower(true), upper(false)),
+            _ => (Math.Min(lower(false), lower(true)), Math.Max(upper(false), upper(true))),
+        };
 
     /// <param name="p">The rollback tests' p-values (null: at most allowedChange higher / lower) and the smallest
     /// p-value for "no change" in a bad direction, which the judgement reports.</param>

@@ -74,23 +74,28 @@ internal static class MeanDifferenceTest
         /// <summary>ln Λ⁻(Δ0): evidence that Δ is below <paramref name="difference"/>.</summary>
         public double LogBelow(double difference) => LogMixture(difference - Estimate);
 
+        /// <summary>
+        /// ln Λ⁻ with half the prior mass moved onto "no change" (Δ = 0), for the promotion test of H0: Δ ≥
+        /// <paramref name="difference"/> &gt; 0 (see <see cref="RateRatioTest.Evidence.LogBelowAnchored"/>): the Gaussian
+        /// likelihood ratio of Δ = 0 against Δ0 is exp(Δ0·(Δ0 − Δ̂)/v − Δ0²/(2v)).
+        /// </summary>
+        public double LogBelowAnchored(double difference) => difference <= 0 ? LogBelow(difference) : Anchor(LogBelow(difference), difference);
+
+        /// <summary>The mirror image of <see cref="LogBelowAnchored"/>, for H0: Δ ≤ <paramref name="difference"/> &lt; 0.</summary>
+        public double LogAboveAnchored(double difference) => difference >= 0 ? LogAbove(difference) : Anchor(LogAbove(difference), difference);
+
         /// <summary>Always-valid p-value for H0: Δ ≤ <paramref name="difference"/>.</summary>
         public double PValueAbove(double difference) => Math.Min(1, Math.Exp(-LogAbove(difference)));
 
         /// <summary>Always-valid p-value for H0: Δ ≥ <paramref name="difference"/>.</summary>
         public double PValueBelow(double difference) => Math.Min(1, Math.Exp(-LogBelow(difference)));
 
-        /// <summary>Lower confidence-sequence bound on Δ at level α.</summary>
-        public double Lower(double alpha) => !Informative ? double.NegativeInfinity
-            : Variance <= 0 ? Estimate
-            : ShiftPrior.BoundBelow(LogAbove, Math.Log(1 / alpha), Estimate, Math.Sqrt(Variance), 1e6 * Math.Sqrt(Variance));
-
-        /// <summary>Upper confidence-sequence bound on Δ at level α.</summary>
-        public double Upper(double alpha)
+        /// <summary>Lower confidence-sequence bound on Δ at level α, from Λ⁺ (or its anchored form).</summary>
+        public double Lower(double alpha, bool anchored = false)
         {
             if (!Informative)
             {
-                return double.PositiveInfinity;
+                return double.NegativeInfinity;
             }
 
             if (Variance <= 0)
@@ -99,8 +104,17 @@ internal static class MeanDifferenceTest
             }
 
             var self = this;
-            return -ShiftPrior.BoundBelow(x => self.LogBelow(-x), Math.Log(1 / alpha), -Estimate, Math.Sqrt(Variance), 1e6 * Math.Sqrt(Variance));
+            return ShiftPrior.BoundBelow(x => anchored ? self.LogAboveAnchored(x) : self.LogAbove(x), Math.Log(1 / alpha), Estimate,
+                Math.Sqrt(Variance), 1e6 * Math.Sqrt(Variance));
         }
+
+        /// <summary>Upper confidence-sequence bound on Δ at level α, from Λ⁻ (or its anchored form): minus the lower bound
+        /// of the mirror image (−Δ̂), whose Λ⁺ at −Δ0 is this Λ⁻ at Δ0.</summary>
+        public double Upper(double alpha, bool anchored = false) => -(this with { Estimate = -Estimate }).Lower(alpha, anchored);
+
+        private double Anchor(double logMixture, double difference) => !Informative || Variance <= 0 ? logMixture
+            : ShiftPrior.LogSumExp([(difference * (difference - Estimate) / Variance) - (difference * difference / (2 * Variance)) - Math.Log(2),
+                logMixture - Math.Log(2)]);
 
         // log Σ w_j exp(δ_j·gap/v − δ_j²/(2v)), gap = how far the estimate lies beyond the null on the tested side.
         private double LogMixture(double gap)

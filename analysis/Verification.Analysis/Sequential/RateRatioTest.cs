@@ -67,6 +67,9 @@ internal static class RateRatioTest
     /// <summary>The sufficient statistics: canary events, baseline events, the canary's share of exposure.</summary>
     internal readonly record struct Evidence(double CanaryEvents, double BaselineEvents, double Share)
     {
+        private readonly double _logShare = Math.Log(Share);
+        private readonly double _logRest = Math.Log(1 - Share);
+
         private double Events => CanaryEvents + BaselineEvents;
 
         /// <summary>Maximum-likelihood log r; ±∞ when one cohort has no events, 0 when neither has.</summary>
@@ -81,34 +84,53 @@ internal static class RateRatioTest
         /// <summary>ln Λ⁻(ρ0): evidence that log r is below <paramref name="logRatio"/>.</summary>
         public double LogBelow(double logRatio) => LogMixture(logRatio, -1);
 
+        /// <summary>
+        /// ln Λ⁻ with half the prior mass moved onto "no change" (r = 1), for the promotion test of H0: log r ≥
+        /// <paramref name="logRatio"/> &gt; 0: Λ = ½·L(0)/L(ρ0) + ½·Λ⁻(ρ0). A healthy canary is one with r = 1, so the
+        /// test of "at least the margin worse" gathers evidence at the oracle SPRT's pace less ln 2 nats; still a mixture
+        /// of likelihood ratios against ρ0 with alternatives below it, so Ville's inequality applies as before.
+        /// </summary>
+        public double LogBelowAnchored(double logRatio) => logRatio <= 0 ? LogBelow(logRatio)
+            : Anchor(LogBelow(logRatio), Drift(0) - Drift(logRatio));
+
+        /// <summary>The mirror image of <see cref="LogBelowAnchored"/>, for H0: log r ≤ <paramref name="logRatio"/> &lt; 0.</summary>
+        public double LogAboveAnchored(double logRatio) => logRatio >= 0 ? LogAbove(logRatio)
+            : Anchor(LogAbove(logRatio), Drift(0) - Drift(logRatio));
+
         /// <summary>Always-valid p-value for H0: log r ≤ <paramref name="logRatio"/>.</summary>
         public double PValueAbove(double logRatio) => Math.Min(1, Math.Exp(-LogAbove(logRatio)));
 
         /// <summary>Always-valid p-value for H0: log r ≥ <paramref name="logRatio"/>.</summary>
         public double PValueBelow(double logRatio) => Math.Min(1, Math.Exp(-LogBelow(logRatio)));
 
-        /// <summary>Lower confidence-sequence bound on log r at level α.</summary>
-        public double Lower(double alpha) => CanaryEvents == 0
-            ? double.NegativeInfinity
-            : ShiftPrior.BoundBelow(LogAbove, Math.Log(1 / alpha), Start(), Step(), SearchRange);
-
-        /// <summary>Upper confidence-sequence bound on log r at level α.</summary>
-        public double Upper(double alpha)
+        /// <summary>Lower confidence-sequence bound on log r at level α, from Λ⁺ (or its anchored form).</summary>
+        public double Lower(double alpha, bool anchored = false)
         {
-            if (BaselineEvents == 0)
+            if (CanaryEvents == 0)
             {
-                return double.PositiveInfinity;
+                return double.NegativeInfinity;
             }
 
             var self = this;
-            return -ShiftPrior.BoundBelow(x => self.LogBelow(-x), Math.Log(1 / alpha), -Start(), Step(), SearchRange);
+            return ShiftPrior.BoundBelow(x => anchored ? self.LogAboveAnchored(x) : self.LogAbove(x), Math.Log(1 / alpha), Start(), Step(), SearchRange);
         }
+
+        /// <summary>Upper confidence-sequence bound on log r at level α, from Λ⁻ (or its anchored form): minus the lower
+        /// bound of the mirror image (cohorts swapped, share 1 − s), whose D at −ρ is this D at ρ.</summary>
+        public double Upper(double alpha, bool anchored = false) =>
+            -new Evidence(BaselineEvents, CanaryEvents, 1 - Share).Lower(alpha, anchored);
 
         // The estimate, where ln Λ± ≤ 0 (D peaks there); kept finite when a cohort has no events.
         private double Start() => Math.Clamp(Estimate, -SearchRange / 2, SearchRange / 2);
 
         // About one standard error of log r.
         private double Step() => 1 / Math.Sqrt(Math.Max(1, Events));
+
+        private static double Anchor(double logMixture, double logRatioAtAnchor) =>
+            ShiftPrior.LogSumExp([logRatioAtAnchor - Math.Log(2), logMixture - Math.Log(2)]);
+
+        // D(ρ) = x_c·ρ − k·log(s·e^ρ + 1 − s).
+        private double Drift(double logRatio) => (CanaryEvents * logRatio) - (Events * LogShareMix(logRatio));
 
         private double LogMixture(double logRatio, int side)
         {
@@ -127,8 +149,8 @@ internal static class RateRatioTest
         // log(s·e^ρ + 1 − s), without overflow for large |ρ|.
         private double LogShareMix(double logRatio)
         {
-            var a = Math.Log(Share) + logRatio;
-            var b = Math.Log(1 - Share);
+            var a = _logShare + logRatio;
+            var b = _logRest;
             var max = Math.Max(a, b);
             return max + Math.Log(Math.Exp(a - max) + Math.Exp(b - max));
         }

@@ -54,6 +54,7 @@ internal sealed class ShiftPrior
     public static double BoundBelow(Func<double, double> f, double level, double start, double step, double range)
     {
         double inside = start, outside = start - step;
+        var firstStep = step;
         while (f(outside) < level)
         {
             inside = outside;
@@ -65,7 +66,9 @@ internal sealed class ShiftPrior
             }
         }
 
-        for (var i = 0; i < 200 && inside - outside > 1e-10 * Math.Max(1, Math.Abs(inside)); i++)
+        // To a millionth of the first step (about a standard error): far finer than any reported digit.
+        var tolerance = 1e-6 * firstStep;
+        for (var i = 0; i < 200 && inside - outside > tolerance; i++)
         {
             var middle = (inside + outside) / 2;
             if (f(middle) < level)

@@ -11,8 +11,17 @@ public sealed class MeanDifferenceTestTests
         var sut = MeanDifferenceTest.Test(100, 10.7, 4, 120, 10.0, 9, 0.01);
 
         Assert.Equal(0.7169314792296126, sut.PValue, 1e-12);
-        Assert.Equal(-0.5159820050545761, sut.Low, 1e-8);
-        Assert.Equal(1.9159820050545746, sut.High, 1e-8);
+        Assert.Equal(-0.5159820050545761, sut.Low, 1e-6);
+        Assert.Equal(1.9159820050545746, sut.High, 1e-6);
+    }
+
+    [Fact]
+    public void LogBelowAnchored_Summaries_MatchReference()
+    {
+        var sut = MeanDifferenceTest.Of(100, 10.7, 4, 120, 10.0, 9);
+
+        Assert.Equal(1.1768975751230997, sut.LogBelowAnchored(1.5), 1e-12);
+        Assert.Equal(1.930098671654472, sut.Upper(0.01, anchored: true), 1e-6);
     }
 
     [Fact]

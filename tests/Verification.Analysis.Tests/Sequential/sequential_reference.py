@@ -21,6 +21,9 @@ def rate(xc, nc, xb, nb):
     p = min(1, 2 * min(np.exp(-above(0)), np.exp(-below(0))))
     lo = brentq(lambda r: above(r) - LEVEL, -30, 30, xtol=1e-14) if xc > 0 else -np.inf
     hi = brentq(lambda r: below(r) - LEVEL, -30, 30, xtol=1e-14) if xb > 0 else np.inf
+    # Promotion test of H0: r >= 1.5, half the mass on r = 1.
+    anchored = np.logaddexp(D(0) - D(np.log(1.5)), below(np.log(1.5))) - np.log(2)
+    print(f"rate {xc}/{nc} vs {xb}/{nb}: anchored(log 1.5) {anchored!r}")
     print(f"rate {xc}/{nc} vs {xb}/{nb}: p {p!r} lo {lo!r} hi {hi!r} pAbove(log 1.5) {min(1, np.exp(-above(np.log(1.5))))!r} pAbove(0) {min(1, np.exp(-above(0)))!r}")
 
 
@@ -38,6 +41,10 @@ def mean(nc, mc, vc, nb, mb, vb):
     lo = brentq(lambda d0: mix(est - d0) - LEVEL, est - 100, est, xtol=1e-14)
     hi = brentq(lambda d0: mix(d0 - est) - LEVEL, est, est + 100, xtol=1e-14)
     print(f"mean {nc},{mc},{vc} vs {nb},{mb},{vb}: p {p!r} lo {lo!r} hi {hi!r}")
+    # Promotion test of H0: delta >= 1.5, half the mass on delta = 0; its upper bound at alpha.
+    anchored = lambda d0: np.logaddexp(d0 * (d0 - est) / v - d0**2 / (2 * v), mix(d0 - est)) - np.log(2)
+    hi_anchored = brentq(lambda d0: anchored(d0) - LEVEL, max(est, 1e-9), est + 100, xtol=1e-14)
+    print(f"mean anchored(1.5) {anchored(1.5)!r} upper {hi_anchored!r}")
 
 
 rate(20, 10000, 0, 10000)
