@@ -10,11 +10,14 @@ internal static class StudyPlots
 
     public static void Write(IReadOnlyList<StudyResult> results, string directory)
     {
-        Power(results, "errors at 500/min", "power-errors-500.png", "Detection vs error-rate ratio (500 requests per cohort per minute, α = 0.01, 60 looks)",
+        Power(results, ErrorsAt(500), "power-errors-500.png",
+            "Detection vs error-rate ratio (500 requests per cohort per minute, α = 0.01, 60 looks)",
             "canary error rate ÷ baseline error rate", directory);
-        Power(results, "errors at 50/min", "power-errors-50.png", "Detection vs error-rate ratio (50 requests per cohort per minute, α = 0.01, 60 looks)",
+        Power(results, ErrorsAt(50), "power-errors-50.png",
+            "Detection vs error-rate ratio (50 requests per cohort per minute, α = 0.01, 60 looks)",
             "canary error rate ÷ baseline error rate", directory);
-        Power(results, "latency +", "power-latency.png", "Detection vs latency change (100 values per cohort per minute, α = 0.01, 60 looks)",
+        Power(results, n => n.StartsWith("latency +", StringComparison.Ordinal), "power-latency.png",
+            "Detection vs latency change (100 values per cohort per minute, α = 0.01, 60 looks)",
             "canary mean latency ÷ baseline mean latency", directory);
         Cdf(results, "errors ×2 at 500/min", promotion: false, "cdf-rollback-errors-x2-500.png",
             "Time to ROLLBACK, errors 1 % → 2 % at 500 requests per cohort per minute", directory);
@@ -24,9 +27,13 @@ internal static class StudyPlots
             "Time to PROMOTE, healthy canary at 2,000/min (allowedChange 0.5 errors, 0.1 latency)", directory);
     }
 
-    private static void Power(IReadOnlyList<StudyResult> results, string prefix, string file, string title, string xLabel, string directory)
+    private static Func<string, bool> ErrorsAt(int requests) =>
+        name => name.StartsWith("errors ×", StringComparison.Ordinal) && name.EndsWith($" at {requests}/min", StringComparison.Ordinal);
+
+    private static void Power(IReadOnlyList<StudyResult> results, Func<string, bool> named, string file, string title, string xLabel,
+        string directory)
     {
-        var curves = results.Where(r => r.Scenario.Name.StartsWith(prefix, StringComparison.Ordinal) && r.Scenario.EffectSize is not null && !r.Scenario.IsAA)
+        var curves = results.Where(r => named(r.Scenario.Name) && r.Scenario.EffectSize is not null && !r.Scenario.IsAA)
             .GroupBy(r => r.Method.Name)
             .ToList();
         if (curves.Count == 0)
@@ -68,6 +75,7 @@ internal static class StudyPlots
             line.LineWidth = 2;
         }
 
+        plot.Axes.SetLimitsX(0, StudyScenario.Looks + 1);
         Finish(plot, title, "minutes (= looks)", promotion ? "runs promoted (%)" : "runs rolled back (%)", Path.Combine(directory, file));
     }
 
