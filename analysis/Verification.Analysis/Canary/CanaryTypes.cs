@@ -84,14 +84,23 @@ public enum MetricClassification
 /// <param name="Direction">Which change of the canary is bad.</param>
 /// <param name="Critical">A failing critical metric alone means rollback.</param>
 /// <param name="AllowedChange">Relative change tolerated before the metric fails (0.1 = 10 %); also the
-/// non-inferiority margin for promotion. Null: any shown change fails, and the margin is
-/// <see cref="CanaryConfig.DefaultNonInferiorityMargin"/>.</param>
+/// non-inferiority margin for promotion unless <paramref name="PromotionMargin"/> is set. Null: any shown change fails,
+/// and the margin is <see cref="CanaryConfig.DefaultNonInferiorityMargin"/>.</param>
+/// <param name="PromotionMargin">Relative change within which the canary must be shown for promotion, apart from the
+/// rollback threshold (e.g. roll back on any shown increase, promote once shown within +50 %). Null: as
+/// <paramref name="AllowedChange"/> says.</param>
 public sealed record CanaryMetric(
     string Name,
     MetricKind Kind,
     MetricDirection Direction = MetricDirection.Either,
     bool Critical = false,
-    double? AllowedChange = null);
+    double? AllowedChange = null,
+    double? PromotionMargin = null)
+{
+    /// <summary>The non-inferiority margin promotion needs: <see cref="PromotionMargin"/>, else <see cref="AllowedChange"/>,
+    /// else <see cref="CanaryConfig.DefaultNonInferiorityMargin"/>.</summary>
+    public double Margin => PromotionMargin ?? AllowedChange ?? CanaryConfig.DefaultNonInferiorityMargin;
+}
 
 /// <summary>Everything the analysis needs to know about a deployment.</summary>
 /// <param name="Metrics">The metrics judged.</param>
@@ -123,6 +132,16 @@ public sealed record CanaryConfig(
 
     /// <summary>A score below this means rollback.</summary>
     public double MarginalThreshold { get; init; } = DefaultMarginalThreshold;
+
+    /// <summary>Confidence level of the <see cref="AnalysisMethod.MannWhitney"/> judge: Kayenta's hard-coded 98 %. Not part
+    /// of the contract; the bench lowers α = 1 − level to match the SEQUENTIAL judge's false-rollback rate.</summary>
+    internal double MannWhitneyConfidence { get; init; } = MannWhitneyJudge.ConfidenceLevel;
+
+    /// <summary>Whether the <see cref="AnalysisMethod.MannWhitney"/> judge also needs its p-value ≤ 1 − level to call a
+    /// metric High/Low. Kayenta does not (false): with few intervals its interval falls back to the data range, so it
+    /// fails a metric whenever every canary interval lies beyond every baseline one, whatever the level. Not part of the
+    /// contract; the bench sets it so that cutting α can lower Kayenta-style's false-rollback rate at all.</summary>
+    internal bool MannWhitneyNeedsPValue { get; init; }
 }
 
 /// <summary>The judgement of one metric.</summary>

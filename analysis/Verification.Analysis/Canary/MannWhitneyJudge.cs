@@ -31,7 +31,13 @@ internal static class MannWhitneyJudge
     /// <summary>Kayenta's tolerance: the interval must clear ±0.25·|HL|.</summary>
     public const double Tolerance = 0.25;
 
-    public static MetricAssessment Assess(CanaryMetric metric, CohortSamples baseline, CohortSamples canary)
+    /// <param name="metric">The metric.</param>
+    /// <param name="baseline">The baseline's samples.</param>
+    /// <param name="canary">The canary's samples.</param>
+    /// <param name="confidenceLevel">Kayenta's 98 % unless the bench cuts α.</param>
+    /// <param name="needsPValue">Also require p ≤ 1 − level to fail a metric (see <see cref="CanaryConfig.MannWhitneyNeedsPValue"/>).</param>
+    public static MetricAssessment Assess(CanaryMetric metric, CohortSamples baseline, CohortSamples canary,
+        double confidenceLevel = ConfidenceLevel, bool needsPValue = false)
     {
         if (!baseline.HasData || !canary.HasData)
         {
@@ -42,7 +48,7 @@ internal static class MannWhitneyJudge
         var c = canary.Values.Sorted();
         var baselineMean = b.Average();
         var canaryMean = c.Average();
-        var margin = metric.AllowedChange ?? CanaryConfig.DefaultNonInferiorityMargin;
+        var margin = metric.Margin;
         var scale = Math.Abs(baselineMean);
         var increaseBad = MetricAssessment.IncreaseIsBad(metric.Direction);
         var decreaseBad = MetricAssessment.DecreaseIsBad(metric.Direction);
@@ -60,12 +66,13 @@ internal static class MannWhitneyJudge
             return Judged(MetricClassification.Error, double.NaN, double.NaN, double.NaN, double.NaN, nonInferior: false);
         }
 
-        var test = MannWhitney.TestSorted(c, b, ConfidenceLevel, RankSumMethod.Normal);
+        var test = MannWhitney.TestSorted(c, b, confidenceLevel, RankSumMethod.Normal);
         var ratio = baselineMean == 0 || canaryMean == 0 ? double.NaN : canaryMean / baselineMean;
         var band = Tolerance * Math.Abs(test.Estimate);
         var allowed = metric.AllowedChange ?? 0;
-        var high = increaseBad && test.CiLow > band && (double.IsNaN(ratio) || ratio > 1 + allowed);
-        var low = decreaseBad && test.CiHigh < -band && (double.IsNaN(ratio) || ratio < 1 - allowed);
+        var significant = !needsPValue || test.PValue <= 1 - confidenceLevel;
+        var high = significant && increaseBad && test.CiLow > band && (double.IsNaN(ratio) || ratio > 1 + allowed);
+        var low = significant && decreaseBad && test.CiHigh < -band && (double.IsNaN(ratio) || ratio < 1 - allowed);
         var classification = high ? MetricClassification.High : low ? MetricClassification.Low : MetricClassification.Pass;
         var nonInferior = classification == MetricClassification.Pass
             && (!increaseBad || test.CiHigh <= margin * scale)

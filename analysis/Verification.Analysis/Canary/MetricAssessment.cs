@@ -55,5 +55,5 @@ internal sealed record MetricAssessment(MetricJudgement Judgement, bool NonInfer
                 baseline.ReportedCount,
                 canary.ReportedCount),
             NonInferior: false,
-            metric.AllowedChange ?? CanaryConfig.DefaultNonInferiorityMargin);
+            metric.Margin);
 }

@@ -3,7 +3,7 @@ using Verification.Analysis.Sequential;
 namespace Verification.Analysis.Canary;
 
 /// <summary>
-/// Judges one metric with always-valid tests (<see cref="AnalysisMethod.Sequential"/>).
+/// Judges one metric with always-valid one-sided tests (<see cref="AnalysisMethod.Sequential"/>).
 /// <list type="bullet">
 /// <item>Ratio: <see cref="RateRatioTest"/> on the cumulative counts (rate ratio canary/baseline).</item>
 /// <item>Continuous: <see cref="MeanDifferenceTest"/> on the means, plus a tail test per bad direction: the share of
@@ -12,22 +12,41 @@ namespace Verification.Analysis.Canary;
 /// pooled values does not favour either cohort; this catches a heavier tail at an equal median, which a test
 /// of means can miss. The tail test can only fail a metric; promotion rests on the mean's bound.</item>
 /// </list>
-/// Multiple testing: the caller gives each test α/T, T = the number of tests over all metrics (Bonferroni), so the
-/// probability that any test of any metric ever rejects a true null is at most α (union bound over Ville's inequality).
+/// Each bad direction has its own pair of one-sided tests: a rollback test of "the canary is at most allowedChange
+/// worse" (rejecting it makes the metric High/Low) at α/T, and a promotion test of "the canary is at least the margin
+/// worse" (rejecting it shows non-inferiority) at α/P, its prior half on "no change" (the anchored mixtures). Multiple
+/// testing: T = the number of rollback tests over all metrics, P = the number of promotion tests (Bonferroni), so the
+/// probability that any rollback test ever rejects a true null is at most α (union bound over Ville's inequality), and
+/// likewise for promotion. The reported interval is the two one-sided bounds of the plain mixtures, each at α/T.
 /// </summary>
 internal static class SequentialJudge
 {
     /// <summary>Share of pooled values in the tail the tail test watches.</summary>
     public const double TailShare = 0.01;
 
-    /// <summary>How many always-valid tests a metric spends α on.</summary>
+    /// <summary>How many rollback tests a metric spends α on: one per bad direction (Ratio), two per bad direction
+    /// (Continuous: mean and tail).</summary>
     public static int TestCount(CanaryMetric metric)
     {
         ArgumentNullException.ThrowIfNull(metric);
-        return metric.Kind == MetricKind.Ratio ? 1 : 1 + (metric.Direction == MetricDirection.Either ? 2 : 1);
+        var directions = metric.Direction == MetricDirection.Either ? 2 : 1;
+        return metric.Kind == MetricKind.Ratio ? directions : 2 * directions;
     }
 
-    public static MetricAssessment Assess(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alphaPerTest)
+    /// <summary>How many promotion tests a metric spends α on: one per bad direction.</summary>
+    public static int PromotionTestCount(CanaryMetric metric)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        return metric.Direction == MetricDirection.Either ? 2 : 1;
+    }
+
+    /// <param name="metric">The metric.</param>
+    /// <param name="baseline">The baseline's samples.</param>
+    /// <param name="canary">The canary's samples.</param>
+    /// <param name="alphaPerTest">α over the rollback tests of all metrics.</param>
+    /// <param name="alphaPerPromotionTest">α over the promotion tests of all metrics.</param>
+    public static MetricAssessment Assess(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alphaPerTest,
+        double alphaPerPromotionTest)
     {
         if (!baseline.HasData || !canary.HasData)
         {
@@ -35,75 +54,97 @@ internal static class SequentialJudge
         }
 
         return metric.Kind == MetricKind.Ratio
-            ? AssessRatio(metric, baseline, canary, alphaPerTest)
-            : AssessContinuous(metric, baseline, canary, alphaPerTest);
+            ? AssessRatio(metric, baseline, canary, alphaPerTest, alphaPerPromotionTest)
+            : AssessContinuous(metric, baseline, canary, alphaPerTest, alphaPerPromotionTest);
     }
 
-    private static MetricAssessment AssessRatio(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alpha)
+    private static MetricAssessment AssessRatio(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alpha, double promotionAlpha)
     {
-        var cs = RateRatioTest.Test(canary.Count, canary.Total, baseline.Count, baseline.Total, alpha);
+        var e = RateRatioTest.Of(canary.Count, canary.Total, baseline.Count, baseline.Total);
         var allowed = metric.AllowedChange ?? 0;
-        var margin = metric.AllowedChange ?? CanaryConfig.DefaultNonInferiorityMargin;
-        var high = MetricAssessment.IncreaseIsBad(metric.Direction) && cs.Low > Math.Log(1 + allowed);
-        var low = MetricAssessment.DecreaseIsBad(metric.Direction) && allowed < 1 && cs.High < Math.Log(1 - allowed);
-        var nonInferior = (!MetricAssessment.IncreaseIsBad(metric.Direction) || cs.High <= Math.Log(1 + margin))
-            && (!MetricAssessment.DecreaseIsBad(metric.Direction) || margin >= 1 || cs.Low >= Math.Log(1 - margin));
-        var judgement = new MetricJudgement(
-            metric.Name,
-            Classify(high, low, cs.Estimate),
-            metric.Critical,
-            cs.PValue,
-            MetricAssessment.Finite(Math.Exp(cs.Estimate) - 1),
-            MetricAssessment.Finite(Math.Exp(cs.Low) - 1),
-            MetricAssessment.Finite(Math.Exp(cs.High) - 1),
-            baseline.ReportedCount,
-            canary.ReportedCount);
-        return new MetricAssessment(judgement, nonInferior && !high && !low, margin);
+        var margin = metric.Margin;
+        var increaseBad = MetricAssessment.IncreaseIsBad(metric.Direction);
+        var decreaseBad = MetricAssessment.DecreaseIsBad(metric.Direction);
+        var pHigh = increaseBad ? e.PValueAbove(Math.Log(1 + allowed)) : 1;
+        var pLow = decreaseBad && allowed < 1 ? e.PValueBelow(Math.Log(1 - allowed)) : 1;
+        var pChange = Math.Min(increaseBad ? e.PValueAbove(0) : 1, decreaseBad ? e.PValueBelow(0) : 1);
+        // Shown within the margin: the promotion test rejects "at least the margin worse".
+        var nonInferior = (!increaseBad || e.LogBelowAnchored(Math.Log(1 + margin)) >= Math.Log(1 / promotionAlpha))
+            && (!decreaseBad || margin >= 1 || e.LogAboveAnchored(Math.Log(1 - margin)) >= Math.Log(1 / promotionAlpha));
+        var (low, high) = Bounds(metric.Direction, a => e.Lower(a ? promotionAlpha : alpha, a), a => e.Upper(a ? promotionAlpha : alpha, a));
+        return Judge(metric, baseline, canary, alpha, (pHigh, pLow, pChange), nonInferior, margin,
+            e.Estimate, Math.Exp(e.Estimate) - 1, Math.Exp(low) - 1, Math.Exp(high) - 1);
     }
 
-    private static MetricAssessment AssessContinuous(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alpha)
+    private static MetricAssessment AssessContinuous(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alpha,
+        double promotionAlpha)
     {
-        var mean = MeanDifferenceTest.Test(canary.Moments, baseline.Moments, alpha);
+        var e = MeanDifferenceTest.Of(canary.Moments, baseline.Moments);
         var scale = Math.Abs(baseline.Moments.Mean);
         var allowed = metric.AllowedChange ?? 0;
-        var margin = metric.AllowedChange ?? CanaryConfig.DefaultNonInferiorityMargin;
+        var margin = metric.Margin;
         var increaseBad = MetricAssessment.IncreaseIsBad(metric.Direction);
         var decreaseBad = MetricAssessment.DecreaseIsBad(metric.Direction);
 
-        var pMin = mean.PValue;
-        var high = increaseBad && mean.Low > allowed * scale;
-        var low = decreaseBad && mean.High < -allowed * scale;
+        double pHigh = 1, pLow = 1, pChange = 1;
         if (increaseBad)
         {
-            var tail = TailTest(baseline.Histogram, canary.Histogram, upper: true, alpha);
-            pMin = Math.Min(pMin, tail.PValue);
-            high |= tail.Low > Math.Log(1 + allowed);
+            var tail = Tail(baseline.Histogram, canary.Histogram, upper: true);
+            pHigh = Math.Min(e.PValueAbove(allowed * scale), tail.PValueAbove(Math.Log(1 + allowed)));
+            pChange = Math.Min(e.PValueAbove(0), tail.PValueAbove(0));
         }
 
         if (decreaseBad)
         {
-            var tail = TailTest(baseline.Histogram, canary.Histogram, upper: false, alpha);
-            pMin = Math.Min(pMin, tail.PValue);
-            low |= tail.Low > Math.Log(1 + allowed);
+            var tail = Tail(baseline.Histogram, canary.Histogram, upper: false);
+            pLow = Math.Min(e.PValueBelow(-allowed * scale), tail.PValueAbove(Math.Log(1 + allowed)));
+            pChange = Math.Min(pChange, Math.Min(e.PValueBelow(0), tail.PValueAbove(0)));
         }
 
-        var nonInferior = (!increaseBad || mean.High <= margin * scale) && (!decreaseBad || mean.Low >= -margin * scale);
+        var nonInferior = (!increaseBad || e.LogBelowAnchored(margin * scale) >= Math.Log(1 / promotionAlpha))
+            && (!decreaseBad || e.LogAboveAnchored(-margin * scale) >= Math.Log(1 / promotionAlpha));
         var relative = scale > 0;
+        var (low, high) = relative
+            ? Bounds(metric.Direction, a => e.Lower(a ? promotionAlpha : alpha, a), a => e.Upper(a ? promotionAlpha : alpha, a))
+            : (double.NaN, double.NaN);
+        return Judge(metric, baseline, canary, alpha, (pHigh, pLow, pChange), nonInferior, margin, e.Estimate,
+            relative ? (canary.Moments.Mean / baseline.Moments.Mean) - 1 : double.NaN, low / scale, high / scale);
+    }
+
+    /// <summary>
+    /// The interval the verdict reports: on a side where a bad change lies, the rollback test's bound (plain mixture);
+    /// on the other side, the promotion test's (anchored). With Either, each side serves both: the wider of the two.
+    /// </summary>
+    private static (double Low, double High) Bounds(MetricDirection direction, Func<bool, double> lower, Func<bool, double> upper) =>
+        direction switch
+        {
+            MetricDirection.Increase => (lower(false), upper(true)),
+            MetricDirection.Decrease => (lower(true), upper(false)),
+            _ => (Math.Min(lower(false), lower(true)), Math.Max(upper(false), upper(true))),
+        };
+
+    /// <param name="p">The rollback tests' p-values (null: at most allowedChange higher / lower) and the smallest
+    /// p-value for "no change" in a bad direction, which the judgement reports.</param>
+    private static MetricAssessment Judge(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alpha,
+        (double High, double Low, double Change) p, bool nonInferior, double margin, double estimate, double effect, double ciLow, double ciHigh)
+    {
+        var high = p.High <= alpha;
+        var low = p.Low <= alpha;
         var judgement = new MetricJudgement(
             metric.Name,
-            Classify(high, low, mean.Estimate),
+            Classify(high, low, estimate),
             metric.Critical,
-            Math.Min(1, pMin * TestCount(metric)),
-            relative ? canary.Moments.Mean / baseline.Moments.Mean - 1 : null,
-            relative ? MetricAssessment.Finite(mean.Low / scale) : null,
-            relative ? MetricAssessment.Finite(mean.High / scale) : null,
+            Math.Min(1, p.Change * TestCount(metric)),
+            MetricAssessment.Finite(effect),
+            MetricAssessment.Finite(ciLow),
+            MetricAssessment.Finite(ciHigh),
             baseline.ReportedCount,
             canary.ReportedCount);
         return new MetricAssessment(judgement, nonInferior && !high && !low, margin);
     }
 
-    /// <summary>Exceedance-rate test beyond the pooled tail threshold; estimate and bounds on the log ratio of exceedance rates.</summary>
-    internal static ConfidenceSequence TailTest(LogHistogram baseline, LogHistogram canary, bool upper, double alpha)
+    /// <summary>Exceedance-rate evidence beyond the pooled tail threshold (log ratio of exceedance rates, canary/baseline).</summary>
+    internal static RateRatioTest.Evidence Tail(LogHistogram baseline, LogHistogram canary, bool upper)
     {
         var keys = new long[baseline.BucketCount + canary.BucketCount];
         baseline.Keys.CopyTo(keys, 0);
@@ -131,7 +172,7 @@ internal static class SequentialJudge
             inTail += b + c;
         }
 
-        return RateRatioTest.Test(canaryInTail, canary.Count, baselineInTail, baseline.Count, alpha);
+        return RateRatioTest.Of(canaryInTail, canary.Count, baselineInTail, baseline.Count);
     }
 
     private static MetricClassification Classify(bool high, bool low, double estimate) => (high, low) switch

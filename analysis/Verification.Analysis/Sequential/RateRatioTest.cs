@@ -1,150 +1,158 @@
 namespace Verification.Analysis.Sequential;
 
 /// <summary>
-/// Always-valid test of the event-rate ratio r = λ_canary / λ_baseline from cumulative counts, judged on the
-/// counts themselves (never on per-interval ratios, which break down with zero or sparse baselines).
+/// Always-valid one-sided tests and confidence bounds for the event-rate ratio r = λ_canary / λ_baseline from
+/// cumulative counts, judged on the counts themselves (never on per-interval ratios, which break down with zero or
+/// sparse baselines).
 /// <para>
 /// Model. With event counts Poisson in exposure (requests), conditional on the total number of events k, each event
-/// comes from the canary independently with probability θ(r) = r·s / (r·s + 1 − s), s = canary share of exposure
-/// (the Poisson-split argument; exact for Poisson counts, and for binomial counts with rare events). Under
-/// H0: r = 1 the events' origins are Bernoulli(s) trials, so the mixture likelihood ratio
-/// Λ_k = ∫ Π θ(r)^{x}(1−θ(r))^{k−x} / (s^x (1−s)^{k−x}) dπ(log r) is a non-negative martingale in event time with
-/// mean 1 (Robbins 1970 mixture; Johari et al. 2022 §3, the mSPRT), and P(∃k: Λ_k ≥ 1/α) ≤ α (Ville's inequality).
-/// Traffic volume may change freely; the share s is taken from the cumulative exposures, which is exact while the
-/// canary's share of traffic is steady and an approximation when it drifts.
+/// comes from the canary independently with probability θ(ρ) = s·e^ρ / (s·e^ρ + 1 − s), ρ = log r, s = canary share of
+/// exposure (the Poisson-split argument; exact for Poisson counts, and for binomial counts with rare events). The log
+/// likelihood of the split is D(ρ) = x_c·ρ − k·log(s·e^ρ + 1 − s) up to a constant; θ(ρ) increases with ρ, so the
+/// Bernoulli family has a monotone likelihood ratio in x_c.
 /// </para>
 /// <para>
-/// Prior. π is N(0, τ²) on log r with τ = 1 (a doubling is 0.69 prior s.d.), discretised on a fine grid of log r;
-/// a discrete prior is itself a prior, so nothing is lost to the discretisation. It stays valid with a zero-error
-/// baseline (x_b = 0): Λ then grows with every canary event.
+/// Tests. Against H0: ρ ≤ ρ0 ("the canary is at most r0 times the baseline") the statistic is the discrete
+/// one-sided mixture (<see cref="ShiftPrior"/>) ln Λ⁺_t(ρ0) = log Σ_j w_j·exp(D(ρ0 + ln g_j) − D(ρ0)), each term the
+/// SPRT of r0 against r0·g_j (Wald 1945, eq. (3)); against H0: ρ ≥ ρ0 the mirror image Λ⁻ with ρ0 − ln g_j.
+/// P(∃t: Λ⁺_t(ρ0) ≥ 1/α) ≤ α under every ρ ≤ ρ0 (Ville's inequality; see <see cref="ShiftPrior"/>). Traffic volume may
+/// change freely; s is taken from the cumulative exposures, exact while the canary's share of traffic is steady and
+/// an approximation when it drifts. With a zero-error baseline (x_b = 0) Λ⁺ still grows with every canary event.
 /// </para>
 /// <para>
-/// Confidence sequence. Inverting the same mixture against every null r0 (Howard et al. 2021 §3; Johari et al.
-/// §3.3): CS_t = { r0 : ℓ(r0) &gt; log ∫ e^{ℓ} dπ − log(1/α) }, where ℓ is the log likelihood of the split; ℓ is
-/// concave in log r, so the set is an interval found by bisection. Bounds are ±∞ where the data cannot bound r
-/// (no baseline events: no upper bound).
+/// Bounds. d/dρ0 [D(ρ0 + g) − D(ρ0)] = −k·(θ(ρ0 + g) − θ(ρ0)) &lt; 0, so ln Λ⁺_t(ρ0) decreases in ρ0 and
+/// { ρ0 : Λ⁺_t(ρ0) &lt; 1/α } = (L_t, ∞) is a lower confidence sequence for ρ (Howard et al. 2021, Ann. Statist. 49(2),
+/// §3, inverting a family of tests), found by bisection; likewise the upper bound U_t from Λ⁻. −∞/+∞ where the data
+/// cannot bound ρ (no canary events: no lower bound; no baseline events: no upper bound).
 /// </para>
 /// </summary>
 internal static class RateRatioTest
 {
-    /// <summary>Prior s.d. of log r.</summary>
-    public const double PriorScale = 1.0;
+    /// <summary>Smallest rate ratio (relative to the null) the mixture weighs: +5 %.</summary>
+    public const double SmallestShift = 1.05;
 
-    private const double GridHalfWidth = 6 * PriorScale;
-    private const int GridPoints = 241;
-    private const double BisectionRange = 50;
-    private const double BisectionTolerance = 1e-8;
-    private static readonly double[] LogRatioGrid = BuildGrid();
-    private static readonly double[] RatioGrid = LogRatioGrid.Select(Math.Exp).ToArray();
-    private static readonly double[] LogPriorWeights = BuildLogWeights();
+    /// <summary>Largest rate ratio the mixture weighs: ×4. Larger regressions are caught anyway (evidence grows by
+    /// ln(8/5) nats per canary event against ×4 at s = ½) and mass spent beyond slows the common cases down.</summary>
+    public const double LargestShift = 4;
 
-    /// <summary>Tests canary count/exposure against baseline count/exposure at level <paramref name="alpha"/>; bounds and estimate on log r.</summary>
-    public static ConfidenceSequence Test(long canaryCount, long canaryExposure, long baselineCount, long baselineExposure, double alpha)
+    /// <summary>Points of the grid.</summary>
+    public const int ShiftCount = 24;
+
+    private const double SearchRange = 60;
+
+    private static readonly ShiftPrior Prior = new(SmallestShift, LargestShift, ShiftCount);
+    private static readonly double[] LogShifts = Prior.Shifts.Select(s => Math.Log(s)).ToArray();
+
+    /// <summary>Counts and shares the tests need, from cumulative counts and exposures.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An exposure is not positive.</exception>
+    public static Evidence Of(long canaryCount, long canaryExposure, long baselineCount, long baselineExposure)
     {
         if (canaryExposure <= 0 || baselineExposure <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(canaryExposure), "both exposures must be positive");
         }
 
-        double xc = canaryCount, xb = baselineCount;
-        var share = canaryExposure / (double)(canaryExposure + baselineExposure);
-        var estimate = xc == 0 && xb == 0 ? 0
-            : xb == 0 ? double.PositiveInfinity
-            : xc == 0 ? double.NegativeInfinity
-            : Math.Log(xc * (1 - share) / (xb * share));
-        if (xc + xb == 0)
-        {
-            return ConfidenceSequence.Uninformative(estimate);
-        }
-
-        // D(ρ) = ℓ(ρ) − ℓ(0) = x_c·ρ − k·log(s·e^ρ + 1 − s).
-        double Drift(double logRatio) => (xc * logRatio) - ((xc + xb) * LogShareMix(share, logRatio));
-
-        // log Σ w_i e^{D(ρ_i)} by log-sum-exp: one log and one exp per grid point.
-        Span<double> terms = stackalloc double[GridPoints];
-        var largest = double.NegativeInfinity;
-        for (var i = 0; i < GridPoints; i++)
-        {
-            terms[i] = LogPriorWeights[i] + (xc * LogRatioGrid[i]) - ((xc + xb) * Math.Log((share * RatioGrid[i]) + 1 - share));
-            largest = Math.Max(largest, terms[i]);
-        }
-
-        var scaled = 0.0;
-        foreach (var term in terms)
-        {
-            scaled += Math.Exp(term - largest);
-        }
-
-        var logMixture = largest + Math.Log(scaled);
-
-        var pValue = Math.Min(1, Math.Exp(-logMixture));
-        var threshold = logMixture - Math.Log(1 / alpha);
-        var peak = double.IsFinite(estimate) ? estimate : Math.Sign(estimate) * BisectionRange;
-        var low = Boundary(Drift, threshold, peak, peak - BisectionRange);
-        var high = Boundary(Drift, threshold, peak, peak + BisectionRange);
-        return new ConfidenceSequence(pValue, estimate, low, high);
+        return new Evidence(canaryCount, baselineCount, canaryExposure / (double)(canaryExposure + baselineExposure));
     }
 
-    /// <summary>log(s·e^ρ + 1 − s), computed without overflow for large |ρ|.</summary>
-    private static double LogShareMix(double share, double logRatio) =>
-        LogAdd(Math.Log(share) + logRatio, Math.Log(1 - share));
-
-    /// <summary>The point between <paramref name="inside"/> (D above threshold) and <paramref name="outside"/> where D crosses the threshold; ±∞ if it never does.</summary>
-    private static double Boundary(Func<double, double> drift, double threshold, double inside, double outside)
+    /// <summary>Both one-sided bounds at level <paramref name="alpha"/> each, on log r; the p-value is for "no change"
+    /// against either side (twice the smaller one-sided p-value).</summary>
+    public static ConfidenceSequence Test(long canaryCount, long canaryExposure, long baselineCount, long baselineExposure, double alpha)
     {
-        if (drift(outside) > threshold)
-        {
-            return outside < inside ? double.NegativeInfinity : double.PositiveInfinity;
-        }
+        var e = Of(canaryCount, canaryExposure, baselineCount, baselineExposure);
+        var p = Math.Min(1, 2 * Math.Min(e.PValueAbove(0), e.PValueBelow(0)));
+        return new ConfidenceSequence(p, e.Estimate, e.Lower(alpha), e.Upper(alpha));
+    }
 
-        for (var i = 0; i < 100 && Math.Abs(outside - inside) > BisectionTolerance; i++)
+    /// <summary>The sufficient statistics: canary events, baseline events, the canary's share of exposure.</summary>
+    internal readonly record struct Evidence(double CanaryEvents, double BaselineEvents, double Share)
+    {
+        private readonly double _logShare = Math.Log(Share);
+        private readonly double _logRest = Math.Log(1 - Share);
+
+        private double Events => CanaryEvents + BaselineEvents;
+
+        /// <summary>Maximum-likelihood log r; ±∞ when one cohort has no events, 0 when neither has.</summary>
+        public double Estimate => CanaryEvents == 0 && BaselineEvents == 0 ? 0
+            : BaselineEvents == 0 ? double.PositiveInfinity
+            : CanaryEvents == 0 ? double.NegativeInfinity
+            : Math.Log(CanaryEvents * (1 - Share) / (BaselineEvents * Share));
+
+        /// <summary>ln Λ⁺(ρ0): evidence that log r exceeds <paramref name="logRatio"/>.</summary>
+        public double LogAbove(double logRatio) => LogMixture(logRatio, 1);
+
+        /// <summary>ln Λ⁻(ρ0): evidence that log r is below <paramref name="logRatio"/>.</summary>
+        public double LogBelow(double logRatio) => LogMixture(logRatio, -1);
+
+        /// <summary>
+        /// ln Λ⁻ with half the prior mass moved onto "no change" (r = 1), for the promotion test of H0: log r ≥
+        /// <paramref name="logRatio"/> &gt; 0: Λ = ½·L(0)/L(ρ0) + ½·Λ⁻(ρ0). A healthy canary is one with r = 1, so the
+        /// test of "at least the margin worse" gathers evidence at the oracle SPRT's pace less ln 2 nats; still a mixture
+        /// of likelihood ratios against ρ0 with alternatives below it, so Ville's inequality applies as before.
+        /// </summary>
+        public double LogBelowAnchored(double logRatio) => logRatio <= 0 ? LogBelow(logRatio)
+            : Anchor(LogBelow(logRatio), Drift(0) - Drift(logRatio));
+
+        /// <summary>The mirror image of <see cref="LogBelowAnchored"/>, for H0: log r ≤ <paramref name="logRatio"/> &lt; 0.</summary>
+        public double LogAboveAnchored(double logRatio) => logRatio >= 0 ? LogAbove(logRatio)
+            : Anchor(LogAbove(logRatio), Drift(0) - Drift(logRatio));
+
+        /// <summary>Always-valid p-value for H0: log r ≤ <paramref name="logRatio"/>.</summary>
+        public double PValueAbove(double logRatio) => Math.Min(1, Math.Exp(-LogAbove(logRatio)));
+
+        /// <summary>Always-valid p-value for H0: log r ≥ <paramref name="logRatio"/>.</summary>
+        public double PValueBelow(double logRatio) => Math.Min(1, Math.Exp(-LogBelow(logRatio)));
+
+        /// <summary>Lower confidence-sequence bound on log r at level α, from Λ⁺ (or its anchored form).</summary>
+        public double Lower(double alpha, bool anchored = false)
         {
-            var middle = (inside + outside) / 2;
-            if (drift(middle) > threshold)
+            if (CanaryEvents == 0)
             {
-                inside = middle;
+                return double.NegativeInfinity;
             }
-            else
+
+            var self = this;
+            return ShiftPrior.BoundBelow(x => anchored ? self.LogAboveAnchored(x) : self.LogAbove(x), Math.Log(1 / alpha), Start(), Step(), SearchRange);
+        }
+
+        /// <summary>Upper confidence-sequence bound on log r at level α, from Λ⁻ (or its anchored form): minus the lower
+        /// bound of the mirror image (cohorts swapped, share 1 − s), whose D at −ρ is this D at ρ.</summary>
+        public double Upper(double alpha, bool anchored = false) =>
+            -new Evidence(BaselineEvents, CanaryEvents, 1 - Share).Lower(alpha, anchored);
+
+        // The estimate, where ln Λ± ≤ 0 (D peaks there); kept finite when a cohort has no events.
+        private double Start() => Math.Clamp(Estimate, -SearchRange / 2, SearchRange / 2);
+
+        // About one standard error of log r.
+        private double Step() => 1 / Math.Sqrt(Math.Max(1, Events));
+
+        private static double Anchor(double logMixture, double logRatioAtAnchor) =>
+            ShiftPrior.LogSumExp([logRatioAtAnchor - Math.Log(2), logMixture - Math.Log(2)]);
+
+        // D(ρ) = x_c·ρ − k·log(s·e^ρ + 1 − s).
+        private double Drift(double logRatio) => (CanaryEvents * logRatio) - (Events * LogShareMix(logRatio));
+
+        private double LogMixture(double logRatio, int side)
+        {
+            var k = Events;
+            var baseTerm = LogShareMix(logRatio);
+            Span<double> terms = stackalloc double[ShiftCount];
+            for (var j = 0; j < ShiftCount; j++)
             {
-                outside = middle;
+                var shift = side * LogShifts[j];
+                terms[j] = Prior.LogWeight + (CanaryEvents * shift) - (k * (LogShareMix(logRatio + shift) - baseTerm));
             }
+
+            return ShiftPrior.LogSumExp(terms);
         }
 
-        return (inside + outside) / 2;
-    }
-
-    internal static double LogAdd(double a, double b)
-    {
-        if (double.IsNegativeInfinity(a))
+        // log(s·e^ρ + 1 − s), without overflow for large |ρ|.
+        private double LogShareMix(double logRatio)
         {
-            return b;
+            var a = _logShare + logRatio;
+            var b = _logRest;
+            var max = Math.Max(a, b);
+            return max + Math.Log(Math.Exp(a - max) + Math.Exp(b - max));
         }
-
-        if (double.IsNegativeInfinity(b))
-        {
-            return a;
-        }
-
-        var max = Math.Max(a, b);
-        return max + Math.Log(Math.Exp(a - max) + Math.Exp(b - max));
-    }
-
-    private static double[] BuildGrid()
-    {
-        var grid = new double[GridPoints];
-        for (var i = 0; i < GridPoints; i++)
-        {
-            grid[i] = -GridHalfWidth + (2 * GridHalfWidth * i / (GridPoints - 1));
-        }
-
-        return grid;
-    }
-
-    private static double[] BuildLogWeights()
-    {
-        var grid = BuildGrid();
-        var weights = grid.Select(g => -0.5 * g * g / (PriorScale * PriorScale)).ToArray();
-        var logTotal = weights.Aggregate(double.NegativeInfinity, LogAdd);
-        return weights.Select(w => w - logTotal).ToArray();
     }
 }

@@ -37,6 +37,37 @@ public sealed class CanaryAnalysisTests
             new CanaryAnalysis(new CanaryConfig([Errors], MinDuration: TimeSpan.FromHours(2), MaxDuration: TimeSpan.FromHours(1))));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-0.1)]
+    [InlineData(double.PositiveInfinity)]
+    public void Constructor_PromotionMarginNotPositiveFinite_Throws(double margin)
+    {
+        var metric = Errors with { PromotionMargin = margin };
+
+        var ex = Assert.Throws<ArgumentException>(() => new CanaryAnalysis(new CanaryConfig([metric])));
+
+        Assert.StartsWith("metric 'errors': promotionMargin must be a finite number > 0", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Roll back on any shown increase, promote once shown within +50 %; without the knob the margin is 10 %.</summary>
+    [Theory]
+    [InlineData(0.5, 300, 300, 30_000, CanaryDecision.Promote, MetricClassification.Pass)]
+    [InlineData(0.5, 1_000, 1_300, 100_000, CanaryDecision.Rollback, MetricClassification.High)]
+    [InlineData(null, 300, 300, 30_000, CanaryDecision.Pending, MetricClassification.Pass)]
+    public void Evaluate_PromotionMarginApartFromAllowedChange_Decides(double? margin, long baselineErrors, long canaryErrors, long requests,
+        CanaryDecision decision, MetricClassification classification)
+    {
+        var sut = new CanaryAnalysis(new CanaryConfig([Errors with { PromotionMargin = margin }]));
+        sut.AddRatio("errors", CohortKind.Baseline, baselineErrors, requests);
+        sut.AddRatio("errors", CohortKind.Canary, canaryErrors, requests);
+
+        var verdict = sut.Evaluate(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(decision, verdict.Decision);
+        Assert.Equal(classification, verdict.Metrics.Single().Classification);
+    }
+
     [Fact]
     public void AddRatio_CountAboveTotal_Throws()
     {
@@ -102,9 +133,9 @@ public sealed class CanaryAnalysisTests
         Assert.Equal(MetricClassification.High, errors.Classification);
         Assert.Null(errors.Effect);
         Assert.Null(errors.CiHigh);
-        Assert.Equal(0.00014738025004085707, errors.PValue!.Value, 1e-9);
+        Assert.Equal(0.00047255414654141407, errors.PValue!.Value, 1e-12);
         Assert.StartsWith("Critical metric 'errors' change undefined (baseline zero) (CI +", verdict.Reason, StringComparison.Ordinal);
-        Assert.EndsWith(" to unbounded, p = 0.000147; 10000 baseline vs 10000 canary events) is higher on the canary.", verdict.Reason,
+        Assert.EndsWith(" to unbounded, p = 0.000473; 10000 baseline vs 10000 canary events) is higher on the canary.", verdict.Reason,
             StringComparison.Ordinal);
     }
 
