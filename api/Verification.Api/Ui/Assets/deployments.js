@@ -181,8 +181,8 @@ export function deploymentPage(main, id) {
         <div><dt>Unplanned</dt><dd>${d.unplanned ? 'yes (a fix: counts as rework)' : 'no'}</dd></div>
       </dl></section>
       <section class="card" aria-labelledby="ingested-title"><h2 id="ingested-title">Ingested telemetry</h2>
-        ${summaries ? `<div class="table-wrap"><table class="data" aria-labelledby="ingested-title"><thead><tr><th scope="col">Metric</th><th scope="col">Cohort</th>
-        <th scope="col" class="num">Batches / values</th><th scope="col" class="num">Total</th><th scope="col" class="num">Count</th><th scope="col" class="num">Mean</th></tr></thead>
+        ${summaries ? `<div class="table-wrap"><table class="data compact" aria-labelledby="ingested-title"><thead><tr><th scope="col">Metric</th><th scope="col">Cohort</th>
+        <th scope="col" class="num">Stored</th><th scope="col" class="num">Total</th><th scope="col" class="num">Count</th><th scope="col" class="num">Mean</th></tr></thead>
         <tbody>${summaries}</tbody></table></div>` : '<p class="muted-text">Nothing ingested yet: send samples with POST /v1/samples, OTLP or remote write.</p>'}
       </section></div>`;
     renderVerdict(main, d, d.verdict);
