@@ -114,8 +114,8 @@ def sre():
                [target(f"slo:error_budget_remaining:ratio{{{SLO_FILTER}}}", "{{service}} / {{slo}}", instant=True)],
                "percentunit", thresholds(("red", None), ("orange", 0), ("yellow", 0.25), ("green", 0.5)), decimals=1), 8, 6)
     l.add(stat("Time to exhaustion", "Hours until the budget is spent if the 1h burn rate holds: remaining × period ÷ burn rate.",
-               [target(f'(slo:error_budget_remaining:ratio{{{SLO_FILTER}}} / ignoring(window) '
-                       f'slo:burn_rate:ratio{{{SLO_FILTER},window="1h"}} > 0) * slo:period:seconds{{{SLO_FILTER}}} / 3600',
+               [target(f'slo:error_budget_remaining:ratio{{{SLO_FILTER}}} / ignoring(window) '
+                       f'(slo:burn_rate:ratio{{{SLO_FILTER},window="1h"}} > 0) * slo:period:seconds{{{SLO_FILTER}}} / 3600',
                        "{{service}} / {{slo}}", instant=True)],
                "h", thresholds(("red", None), ("orange", 24), ("yellow", 72), ("green", 168)), decimals=1), 8, 6)
     l.add(stat("Alerts firing", "Burn-rate alerts of the SLO rules now firing (SloErrorBudgetBurnPage / Ticket).",
