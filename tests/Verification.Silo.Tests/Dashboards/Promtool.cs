@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Verification.Silo.Tests.Ui;
 
 namespace Verification.Silo.Tests.Dashboards;
 
@@ -26,14 +27,5 @@ internal static class Promtool
     }
 
     /// <summary>The repository's <c>dashboards/</c> directory.</summary>
-    public static string DashboardsDirectory()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Verification.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("No Verification.sln above " + AppContext.BaseDirectory), "dashboards");
-    }
+    public static string DashboardsDirectory() => Path.Combine(UiFixture.RepositoryRoot(), "dashboards");
 }

@@ -77,7 +77,8 @@ public sealed class UiFixture : IAsyncLifetime
         return document.GetProperty("data");
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The repository root: the first directory above the test binaries holding Verification.sln.</summary>
+    internal static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Verification.sln")))
