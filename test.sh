@@ -16,6 +16,9 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 # A real Prometheus (pull provider, remote-write sender) and promtool (metrics format, rule tests).
 command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
+# Headless Chromium for the UI tests (driven over the DevTools protocol; no browser download), with a font.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -n "$(fc-list 2>/dev/null | head -n 1)" ] || need_apt+=(fonts-dejavu-core)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: missing Debian packages (${need_apt[*]}) and not root to install them" >&2

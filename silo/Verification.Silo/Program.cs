@@ -1,6 +1,7 @@
 using Verification.Api.Deployments;
 using Verification.Api.GraphQL;
 using Verification.Api.Http;
+using Verification.Api.Ui;
 using Verification.GraphQL.Transport;
 using Verification.Silo.Ingestion.Telemetry;
 using Verification.Silo.Providers.Prometheus;
@@ -47,6 +48,7 @@ app.MapDeliveryEndpoints();
 app.MapGraphQL("/graphql", VerificationSchema.Build());
 app.MapTelemetryEndpoints();
 app.MapPrometheusPullStatus();
+app.MapVerificationUi();
 
 app.Run();
 

@@ -18,6 +18,7 @@ public static class SloEndpoints
         routes.MapGet("/v1/services", ListAsync);
         routes.MapGet("/v1/services/{name}", GetAsync);
         routes.MapPut("/v1/services/{name}/policy", SetPolicyAsync);
+        routes.MapGet("/v1/services/{name}/prometheus-rules", RulesAsync);
         return endpoints;
     }
 
@@ -58,6 +59,9 @@ public static class SloEndpoints
             ? Problems.From(new NotFoundException($"Service '{name}' has no SLOs, policy or incidents."))
             : Results.Json(service, ContractJson.Options);
     }
+
+    private static async Task<IResult> RulesAsync(string name, string? team, SloService slos, CancellationToken cancellationToken) =>
+        Results.Text(await slos.GetPrometheusRulesAsync(name, team, cancellationToken).ConfigureAwait(false), "application/yaml; charset=utf-8");
 
     private static async Task<IResult> SetPolicyAsync(string name, HttpRequest request, SloService slos, CancellationToken cancellationToken)
     {

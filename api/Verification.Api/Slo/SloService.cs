@@ -129,6 +129,24 @@ public sealed class SloService(IGrainFactory grains, IServiceDirectory directory
         return [.. services.OfType<Service>()];
     }
 
+    /// <summary>
+    /// <c>GET /v1/services/{name}/prometheus-rules</c>: the Prometheus rule file of the service's SLOs
+    /// (<see cref="PrometheusRules"/>); <paramref name="team"/> labels every series with the owning team.
+    /// </summary>
+    public async Task<string> GetPrometheusRulesAsync(string name, string? team, CancellationToken cancellationToken)
+    {
+        DeploymentValidation.Text("name", name);
+        if (team is not null)
+        {
+            DeploymentValidation.Text("team", team);
+        }
+
+        var sources = await grains.GetGrain<IServiceGrain>(name).GetRuleSourcesAsync(cancellationToken).ConfigureAwait(false);
+        return sources.Count == 0
+            ? throw new NotFoundException($"Service '{name}' has no SLOs: apply an OpenSLO definition first (POST /v1/slos).")
+            : PrometheusRules.Write(name, sources, team);
+    }
+
     /// <summary>Sets a service's release policy (<c>PUT /v1/services/{name}/policy</c>).</summary>
     public Task<ReleasePolicy> SetPolicyAsync(string service, ReleasePolicy policy, CancellationToken cancellationToken)
     {

@@ -226,6 +226,9 @@ public interface IServiceGrain : IGrainWithStringKey
     [Alias("GetAsync")]
     Task<Service?> GetAsync(CancellationToken cancellationToken);
 
+    /// <summary>Every SLO defined, ordered by name, as Prometheus rule generation needs it (<see cref="SloRuleSource"/>).</summary>
+    Task<IReadOnlyList<SloRuleSource>> GetRuleSourcesAsync(CancellationToken cancellationToken);
+
     /// <summary>Sets the release policy; returns it as stored.</summary>
     [Alias("SetPolicyAsync")]
     Task<ReleasePolicy> SetPolicyAsync(ReleasePolicy policy, CancellationToken cancellationToken);
@@ -256,3 +259,21 @@ public interface IServiceDirectory
     /// <summary>The incidents of one service, or of all services when <paramref name="service"/> is null.</summary>
     Task<IReadOnlyList<Incident>> ListIncidentsAsync(string? service, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// What Prometheus rules need of one SLO (<c>GET /v1/services/{name}/prometheus-rules</c>): its PromQL indicator
+/// queries (null when a side is not a Prometheus source), objectives and the length of its budgeting period.
+/// </summary>
+public sealed record SloRuleSource(
+    string Service,
+    string Name,
+    string? DisplayName,
+    SloBudgetingMethod BudgetingMethod,
+    string? GoodQuery,
+    string? BadQuery,
+    string? TotalQuery,
+    IReadOnlyList<SloRuleObjective> Objectives,
+    TimeSpan Period);
+
+/// <summary>One objective of an SLO for rule generation.</summary>
+public sealed record SloRuleObjective(string? DisplayName, double Target);

@@ -178,6 +178,13 @@ internal sealed class ServiceGrain(
         return [.. definitions.Values.Select(d => _slos[d.Name]).Select(a => a.ToContract(a.Evaluate(now)))];
     }
 
+    public Task<IReadOnlyList<SloRuleSource>> GetRuleSourcesAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<SloRuleSource>>(
+            [.. _slos.Values.OrderBy(s => s.Entry.Name, StringComparer.Ordinal).Select(s => PrometheusRules.Source(s.Definition, now))]);
+    }
+
     public Task<IReadOnlyList<SloEventWindow>> GetEventWindowsAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

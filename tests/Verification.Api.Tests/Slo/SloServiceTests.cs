@@ -59,6 +59,8 @@ public sealed class SloServiceTests
 
         public Task<ReleasePolicy> SetPolicyAsync(ReleasePolicy policy, CancellationToken cancellationToken) => Task.FromResult(policy);
 
+        public Task<IReadOnlyList<SloRuleSource>> GetRuleSourcesAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<ReleaseGate> CheckReleaseAsync(string deploymentId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task DeploymentCompletedAsync(DeploymentCompletion completion, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -35,7 +35,6 @@ internal sealed class PrometheusServer : IAsyncDisposable
 
     public static async Task<PrometheusServer> StartAsync(int port, int exporterPort, Uri? remoteWrite, CancellationToken cancellationToken)
     {
-        var directory = Directory.CreateTempSubdirectory("verification-prometheus-").FullName;
         var remote = remoteWrite is null
             ? string.Empty
             : $"""
@@ -57,6 +56,18 @@ internal sealed class PrometheusServer : IAsyncDisposable
                   - targets: ['127.0.0.1:{exporterPort}']
             {remote}
             """;
+        return await StartAsync(port, config, new Dictionary<string, string>(), cancellationToken);
+    }
+
+    /// <summary>Starts Prometheus with <paramref name="config"/> and <paramref name="files"/> (name → content) beside it.</summary>
+    public static async Task<PrometheusServer> StartAsync(int port, string config, IReadOnlyDictionary<string, string> files, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("verification-prometheus-").FullName;
+        foreach (var (name, content) in files)
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, name), content, cancellationToken);
+        }
+
         await File.WriteAllTextAsync(Path.Combine(directory, "prometheus.yml"), config, cancellationToken);
         var info = new ProcessStartInfo(Binary)
         {
