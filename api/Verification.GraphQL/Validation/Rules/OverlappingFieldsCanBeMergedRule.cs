@@ -33,6 +33,9 @@ internal sealed class OverlappingFieldsCanBeMergedRule : ValidationRule
 
     public override string Name => "OverlappingFieldsCanBeMerged";
 
+    /// <summary>Field comparisons made so far.</summary>
+    internal int Comparisons => _comparisons;
+
     private bool OverBudget => _comparisons > MaxComparisons;
 
     public override bool Enter(SyntaxNode node)
