@@ -67,6 +67,14 @@ public static partial class OpenSloParser
             reader.Error("yaml", $"line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
             return Result([], reader, notes);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 16.3 throws these instead of a YamlException on some malformed input (found by the fuzz suite,
+            // corpus openslo/): its scanner on an unclosed flow sequence followed by block content, its representation
+            // model on an empty mapping key before a truncated document.
+            reader.Error("yaml", "is not well-formed YAML");
+            return Result([], reader, notes);
+        }
 
         if (stream.Documents.Count > MaxDocuments)
         {

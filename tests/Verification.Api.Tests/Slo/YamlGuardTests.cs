@@ -59,4 +59,15 @@ public sealed class YamlGuardTests
         Assert.Equal("yaml", error.Path);
         Assert.Equal("line 1, column 65: nested deeper than 64 levels", error.Message);
     }
+
+    [Theory]
+    [InlineData("spec:\n  metadata:\n    name: [errors\n  spec:\n    a: 1\n")]
+    [InlineData("spec:\n  ratioMetric:\n    : true\n    good:\n      metricSource:\n        type: Promet")]
+    public void Parse_MalformedYamlYamlDotNetFailsOnWithoutYamlException_ErrorOnYamlField(string yaml)
+    {
+        // Found by the fuzz suite (corpus: openslo/unclosed-flow-sequence-in-block-mapping.yaml, empty-key-then-truncated.yaml).
+        var sut = OpenSloParser.Parse(yaml);
+
+        Assert.Equal("yaml", Assert.Single(sut.Errors).Path);
+    }
 }
