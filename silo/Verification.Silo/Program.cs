@@ -28,10 +28,12 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 builder.Services.AddProblemDetails();
 builder.Services.AddVerificationSilo(builder.Configuration);
 builder.UseOrleans(silo => silo.ConfigureVerificationCluster(builder.Configuration));
+builder.Services.AddBrowserRequestGuard(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBrowserRequestGuard();
 app.UseWebSockets();
 
 var exposition = app.Services.GetRequiredService<PrometheusExposition>();

@@ -80,6 +80,48 @@ public static class SampleValidation
         {
             throw new InputException("count", $"must not exceed total ({count} > {total})");
         }
+
+        if (total > InputLimits.MaxCohortEvents)
+        {
+            throw new InputException("total", $"must be at most {InputLimits.MaxCohortEvents}, got {total}");
+        }
+    }
+
+    /// <summary>
+    /// Refuses the request when a RATIO cohort's summed <c>total</c> would pass <see cref="InputLimits.MaxCohortEvents"/>:
+    /// <paramref name="storedTotals"/> are the sums held now, batches whose <c>batchId</c> <paramref name="isKnownBatch"/>
+    /// (or repeats within the request) add nothing. Call after <see cref="Validate"/> accepted every batch.
+    /// </summary>
+    public static void CheckCohortTotals(
+        IReadOnlyList<SamplesInput> batches,
+        IReadOnlyDictionary<(string Metric, Cohort Cohort), long> storedTotals,
+        Func<string, bool> isKnownBatch)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(storedTotals);
+        ArgumentNullException.ThrowIfNull(isKnownBatch);
+        var totals = new Dictionary<(string, Cohort), long>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var batch in batches)
+        {
+            if (batch.Total is not { } total || (batch.BatchId is { } id && (isKnownBatch(id) || !seen.Add(id))))
+            {
+                continue;
+            }
+
+            var key = (batch.Metric, batch.Cohort);
+            var sum = totals.TryGetValue(key, out var pending) ? pending : storedTotals.GetValueOrDefault(key);
+            // Both terms are at most MaxCohortEvents (2^53), so the sum cannot wrap.
+            sum += total;
+            if (sum > InputLimits.MaxCohortEvents)
+            {
+                throw new InputException(
+                    "total",
+                    $"{batch.Cohort} of metric '{batch.Metric}' would hold {sum} events; at most {InputLimits.MaxCohortEvents} are accepted per cohort");
+            }
+
+            totals[key] = sum;
+        }
     }
 
     private static void ValidateContinuous(SamplesInput batch)
@@ -104,6 +146,11 @@ public static class SampleValidation
             if (!double.IsFinite(values[i]))
             {
                 throw new InputException($"values[{i}]", $"must be a finite number, got {values[i]}");
+            }
+
+            if (Math.Abs(values[i]) > InputLimits.MaxAbsValue)
+            {
+                throw new InputException($"values[{i}]", $"must be within ±{InputLimits.MaxAbsValue:R}, got {values[i]:R}");
             }
         }
     }

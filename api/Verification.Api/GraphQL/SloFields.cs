@@ -185,21 +185,24 @@ internal sealed class SloFields
                 "A service with its SLOs, budgets, burn rates, release gate and incidents; null when unknown.")
             .Argument("name", ScalarType.String.NonNull(), "The service name.");
         query.Field("services", new ListType(Service.NonNull()).NonNull(), ctx => ContractErrors.Guard(() =>
-                ctx.GetService<SloService>().ListServicesAsync(ctx.CancellationToken)), "Every service that has SLOs or incidents.");
+                ctx.GetService<SloService>().ListServicesAsync(ctx.CancellationToken)), "Every service that has SLOs or incidents.")
+            .Costs(QueryCosts.Listing);
         query.Field("delivery", Delivery.NonNull(), ctx => ContractErrors.Guard(() =>
                 ctx.GetService<DeliveryService>().GetAsync(ctx.GetArgument<string?>("service", null), ctx.GetArgument<string?>("team", null),
                     ctx.GetArgument("days", DeliveryService.DefaultDays), ctx.CancellationToken)),
                 "DORA delivery metrics of production deployments over the last `days` days, per service, per team or overall.")
             .Argument("service", ScalarType.String, "Only this service.")
             .Argument("team", ScalarType.String, "Only deployments registered with this team.")
-            .Argument("days", ScalarType.Int, DeliveryService.DefaultDays, "The window, 1–366 days back from now.");
+            .Argument("days", ScalarType.Int, DeliveryService.DefaultDays, "The window, 1–366 days back from now.")
+            .Costs(QueryCosts.Delivery);
         query.Field("deliveryTrend", new ListType(Week.NonNull()).NonNull(), ctx => ContractErrors.Guard(() =>
                 ctx.GetService<DeliveryService>().WeeklyAsync(ctx.GetArgument<string?>("service", null), ctx.GetArgument<string?>("team", null),
                     ctx.GetArgument("weeks", 12), ctx.CancellationToken)),
                 "The same DORA metrics per ISO week, oldest first.")
             .Argument("service", ScalarType.String, "Only this service.")
             .Argument("team", ScalarType.String, "Only this team.")
-            .Argument("weeks", ScalarType.Int, 12, "How many weeks back, 1–104.");
+            .Argument("weeks", ScalarType.Int, 12, "How many weeks back, 1–104.")
+            .Costs(QueryCosts.Delivery, "weeks");
     }
 
     public void AddMutations(ObjectType mutation)

@@ -165,7 +165,8 @@ public static class VerificationSchema
             .Argument("environment", ScalarType.String, "Only this environment.")
             .Argument("status", status, "Only this status.")
             .Argument("first", ScalarType.Int, 50, "At most this many (0–1000).")
-            .Argument("after", ScalarType.String, "Start after this deployment id.");
+            .Argument("after", ScalarType.String, "Start after this deployment id.")
+            .Costs(QueryCosts.Listing, "first");
 
         var mutation = new ObjectType("Mutation", "Register deployments, send samples and SLO events, record outcomes and incidents.");
         mutation.Field("registerDeployment", deployment.NonNull(), ctx => ContractErrors.Guard(async () =>

@@ -39,7 +39,8 @@ public static partial class OpenSloParser
         ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-ddTHH:mm", "yyyy-MM-dd"];
 
     /// <summary>Parses one or many <c>---</c>-separated documents.</summary>
-    public static OpenSloParseResult Parse(string yaml)
+    /// <remarks>Nesting depth and alias expansion are checked (<see cref="YamlGuard"/>) before the YAML is loaded.</remarks>
+    public static OpenSloParseResult Parse(string yaml, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(yaml);
         var reader = new OpenSloReader();
@@ -53,11 +54,25 @@ public static partial class OpenSloParser
         var stream = new YamlStream();
         try
         {
+            if (YamlGuard.Check(yaml, cancellationToken) is { } limit)
+            {
+                reader.Error("yaml", limit);
+                return Result([], reader, notes);
+            }
+
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
         {
             reader.Error("yaml", $"line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
+            return Result([], reader, notes);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 16.3 throws these instead of a YamlException on some malformed input (found by the fuzz suite,
+            // corpus openslo/): its scanner on an unclosed flow sequence followed by block content, its representation
+            // model on an empty mapping key before a truncated document.
+            reader.Error("yaml", "is not well-formed YAML");
             return Result([], reader, notes);
         }
 

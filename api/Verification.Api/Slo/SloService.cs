@@ -20,7 +20,7 @@ public sealed class SloService(IGrainFactory grains, IServiceDirectory directory
     public async Task<IReadOnlyList<Contracts.Slo>> ApplyAsync(string yaml, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(yaml);
-        var parsed = OpenSloParser.Parse(yaml);
+        var parsed = OpenSloParser.Parse(yaml, cancellationToken);
         if (!parsed.IsValid)
         {
             throw new SloDefinitionException(parsed.Errors);

@@ -36,6 +36,9 @@ internal sealed class FieldErrorException : Exception
     public GraphQLError Error { get; }
 }
 
+/// <summary>A limit of the whole execution was reached: the operation stops and answers a request error, not a field error.</summary>
+internal sealed class ExecutionLimitException(string message) : Exception(message);
+
 /// <summary>An ordered response object: keys in selection order (spec §6.3 "ordered map").</summary>
 internal sealed class ResultMap(int capacity) : List<KeyValuePair<string, object?>>(capacity);
 
@@ -75,6 +78,11 @@ internal static class Executor
         {
             context.AddError(e.Error);
             data = null;
+        }
+        catch (ExecutionLimitException e)
+        {
+            return ExecutionResult.RequestError([new GraphQLError(
+                e.Message, [], null, new Dictionary<string, object?> { ["code"] = ErrorCodes.LimitExceeded })]);
         }
 
         return new ExecutionResult(data, true, context.TakeErrors());
@@ -220,6 +228,7 @@ internal static class Executor
         List<FieldNode> nodes,
         ResponsePath path)
     {
+        context.CountResultValues(1);
         try
         {
             var arguments = definition.Arguments.Count == 0
@@ -242,13 +251,18 @@ internal static class Executor
 
             return await CompleteValueAsync(context, definition.Type, parentType, definition, nodes, path, resolved).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsFieldError(context, e))
         {
             return HandleFieldError(context, e, definition.Type, nodes, path);
         }
     }
 
     private static readonly Dictionary<string, object?> EmptyArguments = [];
+
+    /// <summary>Whether an exception fails only its field (§6.4.4); the client going away or an execution limit stops everything.</summary>
+    private static bool IsFieldError(OperationContext context, Exception exception) =>
+        exception is not ExecutionLimitException
+        && (exception is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested);
 
     private static object? HandleFieldError(OperationContext context, Exception exception, IGraphType type, List<FieldNode> nodes, ResponsePath path)
     {
@@ -431,11 +445,21 @@ internal static class Executor
         }
 
         var itemType = type.OfType;
+        if (result is ICollection counted)
+        {
+            context.CountResultValues(counted.Count);
+        }
+
         var completed = result is ICollection collection ? new List<object?>(collection.Count) : [];
         List<(int Index, ValueTask<object?> Task)>? pending = null;
         var index = 0;
         foreach (var item in items)
         {
+            if (result is not ICollection)
+            {
+                context.CountResultValues(1);
+            }
+
             var itemPath = new ResponsePath(path, index);
             var task = CompleteItemAsync(context, itemType, parentType, field, nodes, itemPath, item);
             if (task.IsCompleted)
@@ -501,7 +525,7 @@ internal static class Executor
         {
             return await CompleteValueAsync(context, itemType, parentType, field, nodes, path, item).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsFieldError(context, e))
         {
             return HandleFieldError(context, e, itemType, nodes, path);
         }

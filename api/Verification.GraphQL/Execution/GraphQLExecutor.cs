@@ -26,6 +26,31 @@ public sealed record GraphQLExecutorOptions
     /// <summary>Whether messages of exceptions other than <see cref="GraphQLException"/> reach clients.</summary>
     public bool ExposeExceptionMessages { get; init; }
 
+    /// <summary>Default <see cref="MaxCost"/>.</summary>
+    public const long DefaultMaxCost = 250_000;
+
+    /// <summary>Default <see cref="DefaultListSize"/>.</summary>
+    public const int DefaultDefaultListSize = 10;
+
+    /// <summary>Default <see cref="MaxResultValues"/>.</summary>
+    public const int DefaultMaxResultValues = 500_000;
+
+    /// <summary>
+    /// Largest static cost an operation may have (<see cref="QueryCost"/>: every field as often as it would run,
+    /// aliases and fragment spreads included, times list sizes, weighted by <see cref="FieldDefinition.Cost"/>); a
+    /// costlier operation is a request error with code <see cref="ErrorCodes.LimitExceeded"/> and nothing runs.
+    /// </summary>
+    public long MaxCost { get; init; } = DefaultMaxCost;
+
+    /// <summary>Items a list is expected to hold in the cost when its field names no <see cref="FieldDefinition.ListSizeArgument"/>.</summary>
+    public int DefaultListSize { get; init; } = DefaultDefaultListSize;
+
+    /// <summary>
+    /// Most values (fields and list items) one response may hold; execution stops when it would hold more and the
+    /// answer is a request error with code <see cref="ErrorCodes.LimitExceeded"/> (the response-size limit).
+    /// </summary>
+    public int MaxResultValues { get; init; } = DefaultMaxResultValues;
+
     /// <summary>Validation stops after this many errors.</summary>
     public int MaxValidationErrors { get; init; } = Validator.DefaultMaxErrors;
 
@@ -213,7 +238,16 @@ public sealed class GraphQLExecutor
             Schema, prepared.Document, operation, variables, context ?? new GraphQLRequestContext(), Options.ExposeExceptionMessages, cancellationToken)
         {
             OnUnexpectedError = Options.OnUnexpectedError,
+            MaxResultValues = Options.MaxResultValues,
         };
+        var cost = QueryCost.Compute(Schema, operation, operationContext.Fragments, variables, Options.DefaultListSize, Options.MaxCost);
+        if (cost > Options.MaxCost)
+        {
+            return (null, ExecutionResult.RequestError([RequestError(
+                $"The operation costs more than {Options.MaxCost} (every field as often as it would run, aliases and fragment spreads included, "
+                + "times list sizes); ask for fewer fields, aliases or items.", ErrorCodes.LimitExceeded)]));
+        }
+
         return (operationContext, null);
     }
 }

@@ -59,6 +59,25 @@ internal sealed class OperationContext
 
     public CancellationToken CancellationToken { get; }
 
+    /// <summary>Most values (fields and list items) the response may hold.</summary>
+    public int MaxResultValues { get; init; } = int.MaxValue;
+
+    private int _resultValues;
+
+    /// <summary>
+    /// Counts <paramref name="count"/> more values of the response, and stops the whole execution when the client has gone
+    /// or the response would exceed <see cref="MaxResultValues"/>.
+    /// </summary>
+    public void CountResultValues(int count)
+    {
+        CancellationToken.ThrowIfCancellationRequested();
+        if (Interlocked.Add(ref _resultValues, count) > MaxResultValues)
+        {
+            throw new ExecutionLimitException(
+                $"The response would hold more than {MaxResultValues} values (fields and list items); ask for fewer.");
+        }
+    }
+
     /// <summary>Set while mapping a subscription event: root fields without resolver return the event itself.</summary>
     public bool IsSubscriptionEvent { get; set; }
 

@@ -31,6 +31,16 @@ public sealed class FieldDefinition
     /// <summary>Deprecation reason; non-null means deprecated.</summary>
     public string? DeprecationReason { get; set; }
 
+    /// <summary>
+    /// What resolving this field once costs in the executor's cost limit (<c>GraphQLExecutorOptions.MaxCost</c>), in
+    /// units of roughly one microsecond of work: 1 by default, more for a resolver that reads or computes over many records.
+    /// </summary>
+    public int Cost { get; set; } = 1;
+
+    /// <summary>For a list field: the argument that bounds its length (e.g. <c>first</c>); null counts a list as
+    /// <c>GraphQLExecutorOptions.DefaultListSize</c> items.</summary>
+    public string? ListSizeArgument { get; set; }
+
     /// <summary>Arguments in declaration order.</summary>
     public IReadOnlyList<InputValueDefinition> Arguments => _arguments;
 
@@ -65,6 +75,15 @@ public sealed class FieldDefinition
     public FieldDefinition DeprecatedArgument(string name, IGraphType type, string reason, string? description = null)
     {
         _arguments.Add(new InputValueDefinition(name, type, description) { DeprecationReason = reason });
+        return this;
+    }
+
+    /// <summary>Sets what the field costs (<see cref="Cost"/>) and, for a list, the argument bounding its length.</summary>
+    public FieldDefinition Costs(int cost, string? listSizeArgument = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(cost);
+        Cost = cost;
+        ListSizeArgument = listSizeArgument;
         return this;
     }
 

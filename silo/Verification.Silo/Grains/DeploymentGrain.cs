@@ -138,6 +138,8 @@ internal sealed class DeploymentGrain(
             SampleValidation.Validate(batch, _definitions, now);
         }
 
+        SampleValidation.CheckCohortTotals(batches, state.Summaries.ToDictionary(s => (s.Metric, s.Cohort), s => s.Total), _batchIds.Contains);
+
         var summaries = state.Summaries.ToDictionary(s => (s.Metric, s.Cohort));
         var journal = new List<JournalEntry>(batches.Count);
         var newIds = new HashSet<string>(StringComparer.Ordinal);

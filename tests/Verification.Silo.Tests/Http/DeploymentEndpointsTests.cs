@@ -69,11 +69,11 @@ public sealed class DeploymentEndpointsTests(SiloFactory factory) : IClassFixtur
     }
 
     [Fact]
-    public async Task Register_NotJsonContentType_400()
+    public async Task Register_NotJsonContentType_415()
     {
         using var response = await _http.PostAsync("/v1/deployments", new StringContent(RegisterJson("ct"), Encoding.UTF8, "text/plain"));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("Content-Type", (await ProblemAsync(response)).GetProperty("field").GetString());
     }
 

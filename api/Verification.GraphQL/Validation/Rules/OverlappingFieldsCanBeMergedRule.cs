@@ -9,6 +9,14 @@ namespace Verification.GraphQL.Validation.Rules;
 /// shapes that can merge, and so must their sub-selections — including those reached through fragments.
 /// Comparisons are memoized per selection set and per fragment pair (the graphql-js algorithm).
 /// </summary>
+/// <remarks>
+/// graphql-js compares every pair of fields with one response key, which is quadratic: 15,000 × <c>id</c> in one
+/// selection set costs seconds. Fields of one key are first grouped by what the comparison reads of them (parent
+/// type, field name, arguments, sub-selection; not alias or directives): one comparison stands for every pair of
+/// two groups (or within one), and only a pair of groups that conflicts is compared member by member, in graphql-js
+/// order, so its errors are the same. Distinct fields that still cost quadratic work (different sub-selections)
+/// are bounded by <see cref="MaxComparisons"/>: past it the document is refused as too complex.
+/// </remarks>
 internal sealed class OverlappingFieldsCanBeMergedRule : ValidationRule
 {
     private readonly Dictionary<SelectionSetNode, (FieldMap Fields, List<string> Fragments)> _cache =
@@ -16,10 +24,27 @@ internal sealed class OverlappingFieldsCanBeMergedRule : ValidationRule
 
     private readonly Dictionary<(string, string), bool> _comparedFragmentPairs = [];
 
+    private readonly Dictionary<List<FieldEntry>, List<List<int>>> _classes = new(ReferenceEqualityComparer.Instance);
+
+    private int _comparisons;
+
+    /// <summary>Most field comparisons one document may need (each costs about a microsecond).</summary>
+    public const int MaxComparisons = 200_000;
+
     public override string Name => "OverlappingFieldsCanBeMerged";
+
+    /// <summary>Field comparisons made so far.</summary>
+    internal int Comparisons => _comparisons;
+
+    private bool OverBudget => _comparisons > MaxComparisons;
 
     public override bool Enter(SyntaxNode node)
     {
+        if (OverBudget)
+        {
+            return false;
+        }
+
         if (node is SelectionSetNode selectionSet)
         {
             foreach (var conflict in FindConflictsWithinSelectionSet(Context.TypeInfo.ParentType, selectionSet))
@@ -28,6 +53,13 @@ internal sealed class OverlappingFieldsCanBeMergedRule : ValidationRule
                     $"Fields \"{conflict.Reason.ResponseName}\" conflict because {ReasonMessage(conflict.Reason)}. "
                     + "Use different aliases on the fields to fetch both if this was intentional.",
                     [.. conflict.Fields1, .. conflict.Fields2]);
+            }
+
+            if (OverBudget)
+            {
+                Report($"The document needs more than {MaxComparisons} field comparisons to check that fields can merge; "
+                    + "use fewer fields with the same response name.", selectionSet);
+                return false;
             }
         }
 
@@ -168,17 +200,7 @@ internal sealed class OverlappingFieldsCanBeMergedRule : ValidationRule
     {
         foreach (var key in fieldMap.Keys)
         {
-            var fields = fieldMap.Entries[key];
-            for (var i = 0; i < fields.Count; i++)
-            {
-                for (var j = i + 1; j < fields.Count; j++)
-                {
-                    if (FindConflict(false, key, fields[i], fields[j]) is { } conflict)
-                    {
-                        conflicts.Add(conflict);
-                    }
-                }
-            }
+            ComparePairs(conflicts, false, key, fieldMap.Entries[key], null);
         }
     }
 
@@ -186,26 +208,132 @@ internal sealed class OverlappingFieldsCanBeMergedRule : ValidationRule
     {
         foreach (var key in fieldMap1.Keys)
         {
-            if (!fieldMap2.Entries.TryGetValue(key, out var fields2))
+            if (fieldMap2.Entries.TryGetValue(key, out var fields2))
             {
-                continue;
-            }
-
-            foreach (var field1 in fieldMap1.Entries[key])
-            {
-                foreach (var field2 in fields2)
-                {
-                    if (FindConflict(mutuallyExclusive, key, field1, field2) is { } conflict)
-                    {
-                        conflicts.Add(conflict);
-                    }
-                }
+                ComparePairs(conflicts, mutuallyExclusive, key, fieldMap1.Entries[key], fields2);
             }
         }
     }
 
+    /// <summary>
+    /// Compares every field of <paramref name="fields1"/> with every field of <paramref name="fields2"/> (or, when it is
+    /// null, every pair within <paramref name="fields1"/>), one comparison per pair of groups of alike fields.
+    /// </summary>
+    private void ComparePairs(List<Conflict> conflicts, bool mutuallyExclusive, string key, List<FieldEntry> fields1, List<FieldEntry>? fields2)
+    {
+        var within = fields2 is null;
+        var other = fields2 ?? fields1;
+        if (within && fields1.Count < 2)
+        {
+            return;
+        }
+
+        var classes1 = Classes(fields1);
+        var classes2 = within ? classes1 : Classes(other);
+        List<(int I, int J, Conflict? Probe)>? expand = null;
+        for (var a = 0; a < classes1.Count && !OverBudget; a++)
+        {
+            for (var b = within ? a : 0; b < classes2.Count && !OverBudget; b++)
+            {
+                var members1 = classes1[a];
+                var members2 = classes2[b];
+                var sameClass = within && a == b;
+                if (sameClass && members1.Count < 2)
+                {
+                    continue;
+                }
+
+                var (i0, j0) = (members1[0], sameClass ? members1[1] : members2[0]);
+                if (within && i0 > j0)
+                {
+                    (i0, j0) = (j0, i0);
+                }
+
+                if (FindConflict(mutuallyExclusive, key, fields1[i0], other[j0]) is not { } probe)
+                {
+                    continue;
+                }
+
+                // These groups conflict: list every member pair, compared in graphql-js order below.
+                expand ??= [];
+                foreach (var i in members1)
+                {
+                    foreach (var j in members2)
+                    {
+                        if (sameClass && j <= i)
+                        {
+                            continue;
+                        }
+
+                        var (first, second) = within && i > j ? (j, i) : (i, j);
+                        expand.Add((first, second, first == i0 && second == j0 ? probe : null));
+                    }
+                }
+            }
+        }
+
+        if (expand is null)
+        {
+            return;
+        }
+
+        expand.Sort((x, y) => x.I != y.I ? x.I.CompareTo(y.I) : x.J.CompareTo(y.J));
+        foreach (var (i, j, probe) in expand)
+        {
+            if (OverBudget || conflicts.Count >= Validator.DefaultMaxErrors)
+            {
+                return;
+            }
+
+            if ((probe ?? FindConflict(mutuallyExclusive, key, fields1[i], other[j])) is { } conflict)
+            {
+                conflicts.Add(conflict);
+            }
+        }
+    }
+
+    /// <summary>Indexes of <paramref name="fields"/> grouped by what <see cref="FindConflict"/> reads of a field, in first-seen order.</summary>
+    private List<List<int>> Classes(List<FieldEntry> fields)
+    {
+        if (_classes.TryGetValue(fields, out var cached))
+        {
+            return cached;
+        }
+
+        var classes = new List<List<int>>();
+        var byShape = new Dictionary<(NamedType?, string), List<int>>();
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var node = fields[i].Node;
+            var shape = (fields[i].ParentType, Shape(node));
+            if (!byShape.TryGetValue(shape, out var members))
+            {
+                byShape[shape] = members = [];
+                classes.Add(members);
+            }
+
+            members.Add(i);
+        }
+
+        _classes[fields] = classes;
+        return classes;
+    }
+
+    private static string Shape(FieldNode node)
+    {
+        var arguments = node.Arguments
+            .OrderBy(a => a.Name.Value, StringComparer.Ordinal)
+            .Select(a => a.Name.Value + ":" + Stringify(a.Value));
+        return $"{node.Name.Value}({string.Join(",", arguments)}){(node.SelectionSet is null ? string.Empty : Printer.Print(node.SelectionSet))}";
+    }
+
     private Conflict? FindConflict(bool parentFieldsAreMutuallyExclusive, string responseName, FieldEntry field1, FieldEntry field2)
     {
+        if (++_comparisons > MaxComparisons)
+        {
+            return null;
+        }
+
         // Fields on two different object types can never both apply to one result object (spec §5.3.2 step 2.c).
         var mutuallyExclusive = parentFieldsAreMutuallyExclusive
             || (!ReferenceEquals(field1.ParentType, field2.ParentType) && field1.ParentType is ObjectType && field2.ParentType is ObjectType);

@@ -25,18 +25,8 @@ internal static class OtlpDecoder
     public static bool IsJson(string? contentType) =>
         contentType is not null && contentType.TrimStart().StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
 
-    public static ExportMetricsServiceRequest DecodeProtobuf(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            return ExportMetricsServiceRequest.Parser.ParseFrom(body);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new TelemetryDecodeException(
-                TelemetryDecodeError.MalformedProtobuf, $"The body is not a valid ExportMetricsServiceRequest: {e.Message}", e);
-        }
-    }
+    public static ExportMetricsServiceRequest DecodeProtobuf(ReadOnlySpan<byte> body) =>
+        ProtobufBody.Parse(ExportMetricsServiceRequest.Parser, body, "ExportMetricsServiceRequest");
 
     public static ExportMetricsServiceRequest DecodeJson(ReadOnlySpan<byte> body)
     {

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using IronSnappy;
 using Verification.Silo.Ingestion.Otlp;
 using Verification.Silo.Protos.Prometheus;
@@ -48,15 +47,7 @@ internal static class RemoteWriteDecoder
             throw new TelemetryDecodeException(TelemetryDecodeError.MalformedSnappy, "The body is not a valid snappy block.", e);
         }
 
-        try
-        {
-            return WriteRequest.Parser.ParseFrom(raw);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new TelemetryDecodeException(
-                TelemetryDecodeError.MalformedProtobuf, $"The body is not a valid prometheus.WriteRequest: {e.Message}", e);
-        }
+        return ProtobufBody.Parse(WriteRequest.Parser, raw, "prometheus.WriteRequest");
     }
 
     private static ulong ReadDecodedLength(ReadOnlySpan<byte> block)
