@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -11,7 +12,8 @@ namespace Verification.Bench.LongPoll;
 /// with the current ETag, all parked on one deployment (the worst fan-out: one change answers all of them). Measures the
 /// silo process' resident memory and threads before and while they wait (from <c>/proc/{pid}/status</c>, so the memory
 /// per waiter includes Kestrel's connection, the request and our watch), then changes the verdict with one sample batch
-/// and measures, per waiter, the time from sending that batch to having the whole answer. Several rounds.
+/// and measures, per waiter, the time from sending that batch to having the whole answer. Several rounds; each round opens
+/// new connections (the first round's memory is the honest first-time cost; later rounds reuse what the first grew).
 /// Usage: <c>long-poll --url http://127.0.0.1:5080 --pid 1234 [--waiters 5000] [--rounds 3]</c>.
 /// </summary>
 internal static partial class LongPollLoad
@@ -50,6 +52,7 @@ internal static partial class LongPollLoad
             await RoundAsync(http, id, waiters, pid, round, report: true);
         }
 
+        await PlainAsync(http, id, waiters, pid);
         return 0;
     }
 
@@ -63,21 +66,26 @@ internal static partial class LongPollLoad
         var answeredAt = new long[waiters];
         var failures = 0;
         var tasks = new Task[waiters];
+        var request = Encoding.ASCII.GetBytes(
+            $"GET /v1/deployments/{id}/verdict?wait=60 HTTP/1.1\r\nHost: {http.BaseAddress!.Authority}\r\nIf-None-Match: {etag}\r\n\r\n");
         for (var i = 0; i < waiters; i++)
         {
-            var index = i;
-            tasks[i] = Task.Run(async () =>
+            tasks[i] = WaitAsync(i);
+        }
+
+        // One connection per waiter speaking plain HTTP/1.1 (a client far lighter than HttpClient, so that the time measured
+        // is the server's): send the long poll, read the whole answer, note when it was complete.
+        async Task WaitAsync(int index)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(http.BaseAddress!.Host, http.BaseAddress.Port);
+            await socket.SendAsync(request);
+            var answer = await ReadAnswerAsync(socket);
+            answeredAt[index] = Stopwatch.GetTimestamp();
+            if (!answer.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) || answer.Contains(etag, StringComparison.Ordinal))
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/deployments/{id}/verdict?wait=60");
-                request.Headers.TryAddWithoutValidation("If-None-Match", etag);
-                using var response = await http.SendAsync(request);
-                var body = await response.Content.ReadAsByteArrayAsync();
-                answeredAt[index] = Stopwatch.GetTimestamp();
-                if (response.StatusCode != HttpStatusCode.OK || response.Headers.ETag?.Tag == etag || body.Length == 0)
-                {
-                    Interlocked.Increment(ref failures);
-                }
-            });
+                Interlocked.Increment(ref failures);
+            }
         }
 
         // Parked: every request is active on the server (ASP.NET Core's own gauge on /metrics, less this scrape).
@@ -93,6 +101,7 @@ internal static partial class LongPollLoad
         }
 
         var (rssParked, threadsParked) = ProcessStatus(pid);
+        var cpuBefore = CpuSeconds(pid);
         changeSent = Stopwatch.GetTimestamp();
         using (var change = await http.PostAsync("v1/samples", new StringContent(
             $$"""{"deploymentId":"{{id}}","cohort":"CANARY","metric":"errors","count":1,"total":1000,"batchId":"b{{batch}}"}""",
@@ -103,6 +112,7 @@ internal static partial class LongPollLoad
 
         var changeAcknowledged = Stopwatch.GetTimestamp();
         await Task.WhenAll(tasks);
+        var cpu = CpuSeconds(pid) - cpuBefore;
         if (!report)
         {
             return;
@@ -112,7 +122,68 @@ internal static partial class LongPollLoad
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"round {batch}: parked rss +{(rssParked - rssBefore) / 1024.0 / 1024.0:F1} MiB = {(double)(rssParked - rssBefore) / waiters / 1024.0:F1} KiB/waiter, " +
             $"threads {threadsBefore} -> {threadsParked}; change acknowledged after {Stopwatch.GetElapsedTime(changeSent, changeAcknowledged).TotalMilliseconds:F0} ms; " +
-            $"answered after p50 {Percentile(latencies, 0.50):F0} ms, p99 {Percentile(latencies, 0.99):F0} ms, max {latencies[^1]:F0} ms; wrong answers {failures}"));
+            $"answered after p50 {Percentile(latencies, 0.50):F0} ms, p99 {Percentile(latencies, 0.99):F0} ms, max {latencies[^1]:F0} ms; " +
+            $"silo CPU for the change and all answers {cpu * 1000:F0} ms = {cpu * 1e6 / waiters:F0} µs/waiter; wrong answers {failures}; " +
+            $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+    }
+
+    /// <summary>
+    /// The yardstick: the same number of plain <c>GET …/verdict</c> requests (no wait), same client, all at once — the
+    /// silo's CPU per whole request (connection, parse, grain read, answer, close) next to its CPU per woken waiter.
+    /// </summary>
+    private static async Task PlainAsync(HttpClient http, string id, int requests, int pid)
+    {
+        var request = Encoding.ASCII.GetBytes($"GET /v1/deployments/{id}/verdict HTTP/1.1\r\nHost: {http.BaseAddress!.Authority}\r\n\r\n");
+        var cpuBefore = CpuSeconds(pid);
+        var started = Stopwatch.GetTimestamp();
+        var failures = 0;
+        await Task.WhenAll(Enumerable.Range(0, requests).Select(async _ =>
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(http.BaseAddress!.Host, http.BaseAddress.Port);
+            await socket.SendAsync(request);
+            if (!(await ReadAnswerAsync(socket)).StartsWith("HTTP/1.1 200", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref failures);
+            }
+        }));
+        var cpu = CpuSeconds(pid) - cpuBefore;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"plain GET (no wait), {requests} at once, same client: all answered after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms; " +
+            $"silo CPU {cpu * 1000:F0} ms = {cpu * 1e6 / requests:F0} µs/request; wrong answers {failures}; " +
+            $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+    }
+
+    /// <summary>Reads one HTTP/1.1 answer (headers and a Content-Length body) as text.</summary>
+    private static async Task<string> ReadAnswerAsync(Socket socket)
+    {
+        var buffer = new byte[8192];
+        var length = 0;
+        while (true)
+        {
+            var read = await socket.ReceiveAsync(buffer.AsMemory(length));
+            if (read == 0)
+            {
+                return Encoding.ASCII.GetString(buffer, 0, length);
+            }
+
+            length += read;
+            var text = Encoding.ASCII.GetString(buffer, 0, length);
+            var headersEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (headersEnd >= 0)
+            {
+                var match = ContentLength().Match(text[..headersEnd]);
+                if (match.Success && length >= headersEnd + 4 + int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture))
+                {
+                    return text;
+                }
+            }
+
+            if (length == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+        }
     }
 
     private static async Task<string> ETagAsync(HttpClient http, string id)
@@ -148,6 +219,14 @@ internal static partial class LongPollLoad
         return (rss, threads);
     }
 
+    /// <summary>CPU time (user + system) the process used so far, from <c>/proc/{pid}/stat</c> (clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     private static string? Arg(string[] args, string name)
@@ -155,6 +234,9 @@ internal static partial class LongPollLoad
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
+
+    [GeneratedRegex(@"(?im)^content-length:\s*([0-9]+)")]
+    private static partial Regex ContentLength();
 
     [GeneratedRegex(@"^http_server_active_requests(?:\{[^}]*\})? ([0-9.eE+-]+)", RegexOptions.Multiline)]
     private static partial Regex ActiveRequests();
