@@ -24,6 +24,15 @@ internal sealed class VerdictFollower(VerificationClient client, TextWriter log)
     {
         if (!PollOnly)
         {
+            // One plain read first: it knows what the subscription does not say — whether the deployment was completed
+            // undecided (final) — and an unknown deployment ends here.
+            var first = await ReadAsync(id, null, null, cancellationToken).ConfigureAwait(false);
+            yield return first;
+            if (first.Final)
+            {
+                yield break;
+            }
+
             var subscription = SubscribeAsync(id, cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
             {
@@ -66,23 +75,24 @@ internal sealed class VerdictFollower(VerificationClient client, TextWriter log)
         string? etag = null;
         while (true)
         {
-            var answer = await client.VerdictAsync(id, etag, etag is null ? null : LongPollSeconds, cancellationToken).ConfigureAwait(false);
-            if (answer.Status == System.Net.HttpStatusCode.NotFound)
+            var verdict = await ReadAsync(id, etag, etag is null ? null : LongPollSeconds, cancellationToken).ConfigureAwait(false);
+            if (verdict.ETag != etag)
             {
-                throw new DeploymentNotFoundException(id);
-            }
-
-            if (!answer.Ok)
-            {
-                throw new HttpRequestException("GET verdict: " + answer.Problem());
-            }
-
-            if (answer.ETag != etag)
-            {
-                etag = answer.ETag;
-                yield return CliVerdict.FromHttp(answer.Body, answer.ETag);
+                etag = verdict.ETag;
+                yield return verdict;
             }
         }
+    }
+
+    private async Task<CliVerdict> ReadAsync(string id, string? etag, int? wait, CancellationToken cancellationToken)
+    {
+        var answer = await client.VerdictAsync(id, etag, wait, cancellationToken).ConfigureAwait(false);
+        if (answer.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            throw new DeploymentNotFoundException(id);
+        }
+
+        return answer.Ok ? CliVerdict.FromHttp(answer.Body, answer.ETag) : throw new HttpRequestException("GET verdict: " + answer.Problem());
     }
 
     /// <summary>The subscription: connection_init (with the token), subscribe, then each <c>next</c> payload.</summary>
