@@ -143,6 +143,25 @@ public sealed class CliAppTests(SiloServer silo) : IClassFixture<SiloServer>
     }
 
     [Fact]
+    public async Task Wait_AsAProcess_ExitCodeIsTheDecision()
+    {
+        await RegisterRolledBackAsync("cli-process");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "verification.dll"), "wait", "cli-process", "--timeout", "1m" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["VERIFICATION_URL"] = silo.Url;
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains(" ROLLBACK ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Wait_Promote_0()
     {
         await RegisterAsync("cli-promote");
