@@ -9,7 +9,8 @@ namespace Verification.Bench;
 /// Entry point for all benchmarks and load generators: `dotnet run -c Release --project bench/Verification.Bench -- …`.
 /// Sub-commands: `ingest …` (load generator against a running silo, see bench/ingest.sh), `grain-memory`,
 /// `canary-sim` (false-rollback rate and power, SEQUENTIAL vs Kayenta-style repeated Mann–Whitney),
-/// `graphql-load …` (POST /graphql next to a plain endpoint, see bench/graphql.sh), `telemetry …` (OTLP next to Prometheus' remote-write receiver, see bench/telemetry.sh);
+/// `graphql-load …` (POST /graphql next to a plain endpoint, see bench/graphql.sh), `telemetry …` (OTLP next to Prometheus' remote-write receiver, see bench/telemetry.sh),
+/// `long-poll …` (5,000 verdict long-poll waiters on one silo, see bench/longpoll.sh);
 /// anything else goes to BenchmarkDotNet (`--filter *`, `--list flat`).
 /// </summary>
 internal static class BenchProgram
@@ -28,6 +29,8 @@ internal static class BenchProgram
                 return await GraphQL.GraphQLLoad.RunAsync(args[1..]);
             case "telemetry":
                 return await TelemetryLoad.RunAsync(args[1..]);
+            case "long-poll":
+                return await LongPoll.LongPollLoad.RunAsync(args[1..]);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
                 return 0;

@@ -17,6 +17,10 @@ public static class DeploymentEndpoints
         routes.MapGet("/v1/deployments/{id}", GetAsync);
         routes.MapPost("/v1/deployments/{id}/complete", CompleteAsync);
         routes.MapPost("/v1/samples", RecordSamplesAsync);
+
+        // The CD-tool surface (API.md v1.1) is mapped with the deployments it reads, so the composition root stays as it is.
+        endpoints.MapVerdictEndpoints();
+        endpoints.MapFlaggerEndpoints();
         return endpoints;
     }
 

@@ -1,0 +1,3 @@
+using Verification.Cli;
+
+return await CliApp.RunAsync(args, CliContext.FromProcess(), CancellationToken.None).ConfigureAwait(false);
