@@ -5,6 +5,7 @@ using Verification.GraphQL.Transport;
 using Verification.Silo.Ingestion.Telemetry;
 using Verification.Silo.Providers.Prometheus;
 using Verification.Silo;
+using Verification.Silo.Hosting;
 using Verification.Silo.Runtime;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
@@ -12,7 +13,7 @@ using Verification.Silo.Telemetry;
 // The composition root: `dotnet run --project silo/Verification.Silo` serves http://127.0.0.1:5080 on the embedded
 // SQLite default. Configuration: appsettings.json, environment variables `Verification__Section__Key`
 // (and the ASP.NET Core `ASPNETCORE_` ones), command line `--Section:Key value`.
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(args).UseSiloDefaults();
 builder.Configuration.AddEnvironmentVariables(prefix: "Verification__");
 builder.Configuration.AddCommandLine(args);
 if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
@@ -28,6 +29,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddVerificationSilo(builder.Configuration);
 
 var app = builder.Build();
+app.UseRequestLog();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets();
@@ -50,9 +52,9 @@ app.MapGraphQL("/graphql", VerificationSchema.Build());
 app.MapTelemetryEndpoints();
 app.MapPrometheusPullStatus();
 
-app.Run();
+return SiloStartup.Run(app);
 
-/// <summary>Defaults of the process (API.md, "Process").</summary>
+/// <summary>Defaults of the process (docs/API.md, "Process").</summary>
 internal static class SiloDefaults
 {
     public const string Urls = "http://127.0.0.1:5080";

@@ -35,7 +35,7 @@ internal static class ContractErrors
         }
         catch (ConflictException e)
         {
-            throw new GraphQLException(e.Message, Conflict);
+            throw new GraphQLException(e.Message, Conflict, e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field });
         }
         catch (NotFoundException e)
         {

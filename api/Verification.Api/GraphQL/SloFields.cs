@@ -6,7 +6,7 @@ using Verification.GraphQL.Types;
 namespace Verification.Api.GraphQL;
 
 /// <summary>
-/// SLOs, error budgets, burn rates, the release gate, incidents and DORA delivery metrics in the schema (API.md:
+/// SLOs, error budgets, burn rates, the release gate, incidents and DORA delivery metrics in the schema (docs/API.md:
 /// <c>recordSloEvents</c>, <c>applySlo</c>, <c>service</c>, <c>services</c>, <c>delivery</c>, and the names on
 /// <c>Service</c>, <c>Slo</c>, <c>BurnRate</c>, <c>DeliveryMetrics</c>). Resolvers call <see cref="SloService"/>,
 /// <see cref="IncidentService"/> and <see cref="DeliveryService"/>, which the HTTP endpoints use too.

@@ -8,7 +8,7 @@ using Verification.GraphQL.Types;
 namespace Verification.Api.GraphQL;
 
 /// <summary>
-/// The Verification GraphQL schema, contract v1 of API.md: names are promised to CD tools and must not change.
+/// The Verification GraphQL schema, contract v1 of docs/API.md: names are promised to CD tools and must not change.
 /// Resolvers are thin: each calls a grain or an API-layer service and returns contract records, whose properties the
 /// engine's default resolver reads.
 /// </summary>

@@ -36,7 +36,8 @@ internal static class Problems
     {
         InputException e => BadInput(e.Field, e.Reason),
         SloDefinitionException e => SloDefinitionErrors(e),
-        ConflictException e => Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict"),
+        ConflictException e => Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+            extensions: e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field }),
         NotFoundException e => Results.Problem(e.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found"),
         JsonException e => BadInput(JsonField(e), JsonReason(e)),
         PayloadTooLargeException e => Results.Problem(e.Message, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large"),

@@ -29,7 +29,7 @@ internal static class RequestContent
     }
 
     /// <summary>
-    /// Bulk ingestion over NDJSON (API.md "Bulk ingestion"): 415 unless NDJSON, every line parsed, then
+    /// Bulk ingestion over NDJSON (docs/API.md "Bulk ingestion"): 415 unless NDJSON, every line parsed, then
     /// <paramref name="record"/> (which validates every item before it stores any); a bad line is a 400 naming it.
     /// Other client errors (body too large, …) are answered by the routes' <see cref="Problems.MapWithProblems"/> filter.
     /// </summary>

@@ -62,8 +62,8 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             var difference = FirstDifference(existing.Registration, normalized);
             return difference is null
                 ? new RegisterResult(ToDeployment(existing), Created: false)
-                : throw new ConflictException(
-                    $"Deployment '{GrainId.Key}' is already registered with a different {difference}; register the change under a new id.");
+                : throw ConflictException.OnField(
+                    difference, $"Deployment '{GrainId.Key}' is already registered with a different {difference}; register the change under a new id.");
         }
 
         var now = time.GetUtcNow();
@@ -178,8 +178,8 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
         {
             if (state.Status != status)
             {
-                throw new ConflictException(
-                    $"Deployment '{GrainId.Key}' was already completed as {JsonNamingPolicy.SnakeCaseUpper.ConvertName(state.Status.ToString())}.");
+                throw ConflictException.OnField(
+                    "status", $"Deployment '{GrainId.Key}' was already completed as {JsonNamingPolicy.SnakeCaseUpper.ConvertName(state.Status.ToString())}.");
             }
 
             // Told again (a retry after the service grain failed to hear it): tell it again, it ignores repeats.

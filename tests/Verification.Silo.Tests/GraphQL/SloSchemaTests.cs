@@ -6,7 +6,7 @@ using Verification.Silo.Tests.TestSupport;
 
 namespace Verification.Silo.Tests.GraphQL;
 
-/// <summary>SLOs, budgets, burn rates, incidents and DORA through /graphql (names of API.md).</summary>
+/// <summary>SLOs, budgets, burn rates, incidents and DORA through /graphql (names of docs/API.md).</summary>
 public sealed class SloSchemaTests(SiloFactory factory) : IClassFixture<SiloFactory>
 {
     private readonly HttpClient _http = factory.CreateClient();

@@ -52,6 +52,7 @@ public sealed class VerificationSchemaTests(SiloFactory factory) : IClassFixture
         Assert.Equal(JsonValueKind.Null, result.GetProperty("data").ValueKind);
         var error = result.GetProperty("errors")[0];
         Assert.Equal("CONFLICT", error.GetProperty("extensions").GetProperty("code").GetString());
+        Assert.Equal("service", error.GetProperty("extensions").GetProperty("field").GetString());
         Assert.Equal("""["registerDeployment"]""", error.GetProperty("path").GetRawText());
     }
 

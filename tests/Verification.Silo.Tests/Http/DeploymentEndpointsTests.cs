@@ -49,7 +49,41 @@ public sealed class DeploymentEndpointsTests(SiloFactory factory) : IClassFixtur
         Assert.Equal("VERIFYING", body.GetProperty("status").GetString());
         Assert.Equal("MANN_WHITNEY", body.GetProperty("analysis").GetProperty("method").GetString());
         Assert.Equal("PENDING", body.GetProperty("verdict").GetProperty("decision").GetString());
-        Assert.Contains("different version", (await ProblemAsync(different)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var conflict = await ProblemAsync(different);
+        Assert.Contains("different version", conflict.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("version", conflict.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Register_UnknownEnumValue_400ListingTheAllowedValues()
+    {
+        using var response = await _http.PostAsync("/v1/deployments", Json("""{"id":"e1","service":"s","version":"v","metrics":[{"name":"m","kind":"PERCENT"}]}"""));
+
+        var problem = await ProblemAsync(response);
+        Assert.Equal("metrics[0].kind: 'PERCENT' is not one of RATIO, CONTINUOUS", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Complete_DifferentlyAgain_409NamingStatus()
+    {
+        using var created = await _http.PostAsync("/v1/deployments", Json(RegisterJson("c409")));
+        using var first = await _http.PostAsync("/v1/deployments/c409/complete", Json("""{"status":"ABORTED"}"""));
+        using var second = await _http.PostAsync("/v1/deployments/c409/complete", Json("""{"status":"PROMOTED"}"""));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Equal("status", (await ProblemAsync(second)).GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Problem_HumanText_WrittenUnescaped()
+    {
+        using var response = await _http.PostAsync("/v1/deployments", Json("""{"id":"x 1","service":"s","version":"v","metrics":[{"name":"m","kind":"RATIO"}]}"""));
+
+        var raw = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("got 'x 1'", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0027", raw, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Verification.Silo.Tests.TestSupport;
 
@@ -13,12 +14,17 @@ public sealed class SiloFactory : WebApplicationFactory<Program>
         builder.UseSetting("Storage:Provider", "sqlite");
         builder.UseSetting("Storage:ConnectionString", $"Data Source={Path.Combine(_directory, "test.db")}");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.ConfigureLogging(logging => logging.AddProvider(ServerErrors));
     }
+
+    /// <summary>Exceptions the server logged; any fails the test when the factory is disposed.</summary>
+    public ServerErrorLog ServerErrors { get; } = new();
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
+        ServerErrors.ThrowIfAny();
     }
 }

@@ -5,7 +5,7 @@ namespace Verification.Silo.Ingestion.Otlp;
 /// <summary>The deployment and cohort a pushed data point belongs to.</summary>
 internal readonly record struct TelemetryLink(string DeploymentId, Cohort Cohort)
 {
-    /// <summary>OTLP attribute naming the deployment (API.md, "Pushed telemetry is linked by …").</summary>
+    /// <summary>OTLP attribute naming the deployment (docs/API.md, "Pushed telemetry is linked by …").</summary>
     public const string DeploymentAttribute = "deployment.id";
 
     /// <summary>OTLP attribute naming the cohort: <c>baseline</c> or <c>canary</c>.</summary>
