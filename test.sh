@@ -92,6 +92,7 @@ report() {
     FNR == 1 { project = "" }
     /<UnitTestResult / {
       name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
+      gsub(/&quot;/, "\"", name); gsub(/&lt;/, "<", name); gsub(/&gt;/, ">", name); gsub(/&apos;/, "'", name); gsub(/&amp;/, "\&", name)
       outcome = $0; sub(/.*outcome="/, "", outcome); sub(/".*/, "", outcome)
       duration = $0; sub(/.*duration="/, "", duration); sub(/".*/, "", duration)
       split(duration, t, ":"); seconds = t[1] * 3600 + t[2] * 60 + t[3]
