@@ -121,6 +121,7 @@ internal sealed class SloFields
         delivery.Field("reworkRate", ScalarType.Float, description: "Unplanned deployments (fixing a production problem) ÷ deployments.");
         delivery.Field("levels", levels.NonNull(), description: "The level of each metric.");
         delivery.Field("performance", performance, description: "Overall level: the lowest defined per-metric level; null without deployments.");
+        delivery.Field("overrides", ScalarType.Int.NonNull(), description: "Finished deployments completed against their verdict (promoted while PENDING or ROLLBACK, rolled back while PROMOTE).");
         var week = new ObjectType("DeliveryWeek", "DORA metrics for one ISO week.");
         week.Field("isoYear", ScalarType.Int.NonNull(), description: "ISO-8601 week-numbering year.");
         week.Field("isoWeek", ScalarType.Int.NonNull(), description: "ISO-8601 week number.");

@@ -21,6 +21,24 @@ internal static class Problems
         return Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad input", extensions: extensions);
     }
 
+    /// <summary>409 with <c>field</c> when the conflict concerns one input field, and <c>line</c> for NDJSON.</summary>
+    public static IResult Conflict(ConflictException e, int? line = null)
+    {
+        var extensions = new Dictionary<string, object?>();
+        if (e.Field is not null)
+        {
+            extensions["field"] = e.Field;
+        }
+
+        if (line is not null)
+        {
+            extensions["line"] = line;
+        }
+
+        return Results.Problem(line is null ? e.Message : $"line {line}: {e.Message}", statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+            extensions: extensions);
+    }
+
     /// <summary>An OpenSLO input's errors, each with its field path; <c>field</c> names the first.</summary>
     public static IResult SloDefinitionErrors(SloDefinitionException e)
     {
@@ -36,8 +54,7 @@ internal static class Problems
     {
         InputException e => BadInput(e.Field, e.Reason),
         SloDefinitionException e => SloDefinitionErrors(e),
-        ConflictException e => Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict",
-            extensions: e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field }),
+        ConflictException e => Conflict(e),
         NotFoundException e => Results.Problem(e.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found"),
         JsonException e => BadInput(JsonField(e), JsonReason(e)),
         PayloadTooLargeException e => Results.Problem(e.Message, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large"),

@@ -72,5 +72,9 @@ internal static class RequestContent
         {
             return Problems.BadInput(e.Input.Field, e.Input.Reason, lines[e.Index]);
         }
+        catch (BatchConflictException e)
+        {
+            return Problems.Conflict(e.Conflict, lines[e.Index]);
+        }
     }
 }

@@ -110,6 +110,11 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
     {
         ArgumentNullException.ThrowIfNull(batches);
         var state = State ?? throw new InputException("deploymentId", $"unknown deployment '{GrainId.Key}'");
+        if (state.Status != DeploymentStatus.Verifying)
+        {
+            throw FinishedDeployment.Conflict(GrainId.Key, state.Status, state.FinishedAt);
+        }
+
         var now = time.GetUtcNow();
         foreach (var batch in batches)
         {
@@ -187,8 +192,12 @@ internal sealed class DeploymentGrain(TimeProvider time, IVerdictFeed verdicts, 
             return ToDeployment(state);
         }
 
-        var next = state with { Status = status, FinishedAt = time.GetUtcNow(), HeldPromotion = null };
-        await WriteStateAsync(next, cancellationToken).ConfigureAwait(false);
+        // The verdict of this moment is kept with the completion (it no longer moves): judged now, so that a completion
+        // against it is recorded as an override (Deployment.Override) with the verdict the CD tool overrode.
+        var now = time.GetUtcNow();
+        var (verdict, _) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(false);
+        var next = state with { Status = status, FinishedAt = now, HeldPromotion = null, Verdict = verdict };
+        await StoreAsync(state, next, [], cancellationToken).ConfigureAwait(false);
         await NotifyServiceAsync(next, cancellationToken).ConfigureAwait(false);
         return ToDeployment(next);
     }

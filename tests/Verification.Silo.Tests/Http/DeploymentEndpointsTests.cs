@@ -211,6 +211,41 @@ public sealed class DeploymentEndpointsTests(SiloFactory factory) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("PROMOTED", body.GetProperty("status").GetString());
         Assert.NotEqual(JsonValueKind.Null, body.GetProperty("finishedAt").ValueKind);
+        Assert.Equal("PROMOTED", body.GetProperty("override").GetProperty("completedAs").GetString());
+        Assert.Equal("PENDING", body.GetProperty("override").GetProperty("decision").GetString());
+        Assert.Equal(body.GetProperty("verdict").GetProperty("reason").GetString(), body.GetProperty("override").GetProperty("reason").GetString());
+        Assert.Equal(body.GetProperty("finishedAt").GetDateTimeOffset(), body.GetProperty("override").GetProperty("at").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Complete_AbortedWhilePending_NoOverride()
+    {
+        var id = await RegisterAsync("done-2");
+
+        using var response = await _http.PostAsync($"/v1/deployments/{id}/complete", Json("""{"status":"ABORTED"}"""));
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("override").ValueKind);
+    }
+
+    [Fact]
+    public async Task Samples_ForACompletedDeployment_409OnDeploymentIdNamingTheLineAndNothingStored()
+    {
+        var open = await RegisterAsync("done-open");
+        var done = await RegisterAsync("done-3");
+        using var completed = await _http.PostAsync($"/v1/deployments/{done}/complete", Json("""{"status":"ROLLED_BACK"}"""));
+
+        using var response = await _http.PostAsync("/v1/samples", Ndjson(
+            $$"""{"deploymentId":"{{open}}","cohort":"CANARY","metric":"latency","values":[1,2]}""",
+            $$"""{"deploymentId":"{{done}}","cohort":"CANARY","metric":"latency","values":[1,2]}"""));
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Equal("deploymentId", problem.GetProperty("field").GetString());
+        Assert.Equal(2, problem.GetProperty("line").GetInt32());
+        Assert.StartsWith($"line 2: deployment '{done}' was completed as ROLLED_BACK at ", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var stored = JsonDocument.Parse(await _http.GetStringAsync($"/v1/deployments/{open}")).RootElement;
+        Assert.Equal(0, stored.GetProperty("summaries").GetArrayLength());
     }
 
     [Fact]

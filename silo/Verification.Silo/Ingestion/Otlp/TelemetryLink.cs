@@ -40,4 +40,5 @@ internal readonly record struct TelemetryLink(string DeploymentId, Cohort Cohort
 /// What the receivers need to know about a registered deployment: its metrics, and when it started
 /// (a cumulative series whose start time is after this is counted from zero, see <see cref="CumulativeDeltaConverter"/>).
 /// </summary>
-internal sealed record DeploymentTelemetryTarget(IReadOnlyList<MetricDefinition> Metrics, DateTimeOffset? StartedAt = null);
+internal sealed record DeploymentTelemetryTarget(
+    IReadOnlyList<MetricDefinition> Metrics, DateTimeOffset? StartedAt = null, DeploymentStatus Status = DeploymentStatus.Verifying);
