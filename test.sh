@@ -74,25 +74,13 @@ if ! dotnet build "$ROOT/Verification.sln" -c Release -warnaserror -nologo -clp:
   exit 1
 fi
 
-log "running tests (full log: artifacts/test-results/test.log)"
-# One line per test project as it finishes ("Passed!  - Failed: 0, Passed: N, ... - X.Tests.dll"),
-# and every failed test by name as it fails; everything else goes to the log only.
-set +e
-dotnet test "$ROOT/Verification.sln" -c Release --no-build --nologo \
-  --logger "console;verbosity=normal" --logger "trx" --results-directory "$RESULTS" "$@" 2>&1 \
-  | tee "$RESULTS/test.log" \
-  | grep --line-buffered -E '^\s+Failed [A-Za-z_]|^(Passed|Failed)! |error [A-Z]+[0-9]+|Test host process crashed|aborted'
-pipe=("${PIPESTATUS[@]}")
-set -e
-status=${pipe[0]}
-
-# Per-project counts and the slowest tests, from the TRX files (one per test project).
+# Per-project counts and test durations from TRX files (one per test project): "P" and "T" lines.
 report() {
   awk '
     FNR == 1 { project = "" }
     /<UnitTestResult / {
       name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
-      gsub(/&quot;/, "\"", name); gsub(/&lt;/, "<", name); gsub(/&gt;/, ">", name); gsub(/&apos;/, "'", name); gsub(/&amp;/, "\&", name)
+      gsub(/&quot;/, "\"", name); gsub(/&lt;/, "<", name); gsub(/&gt;/, ">", name); gsub(/&apos;/, "\047", name); gsub(/&amp;/, "\&", name)
       outcome = $0; sub(/.*outcome="/, "", outcome); sub(/".*/, "", outcome)
       duration = $0; sub(/.*duration="/, "", duration); sub(/".*/, "", duration)
       split(duration, t, ":"); seconds = t[1] * 3600 + t[2] * 60 + t[3]
@@ -119,11 +107,30 @@ report() {
       }
       for (p in names)
         printf "P\t%-40s %5d passed %5d failed %5d skipped\n", p, total[p, "Passed"], total[p, "Failed"], total[p, "Skipped"]
-    }' "$RESULTS"/*.trx
+    }' "$@"
 }
+log "running tests (full log: artifacts/test-results/test.log)"
+# One line per test project as it finishes (read from its TRX file), and every failed test by name as it
+# fails; everything else goes to the log only.
+set +e
+dotnet test "$ROOT/Verification.sln" -c Release --no-build --nologo \
+  --logger "console;verbosity=normal" --logger "trx" --results-directory "$RESULTS" "$@" 2>&1 \
+  | tee "$RESULTS/test.log" \
+  | while IFS= read -r line; do
+      case "$line" in
+        *"Results File: "*.trx) report "${line#*Results File: }" | grep '^P' | cut -f2- || true ;;
+        *) if [[ "$line" =~ ^[[:space:]]+Failed\ [A-Za-z_] || "$line" =~ (Test\ host\ process\ crashed|\ error\ [A-Z]+[0-9]+) ]]; then
+             printf '%s\n' "$line"
+           fi ;;
+      esac
+    done
+pipe=("${PIPESTATUS[@]}")
+set -e
+status=${pipe[0]}
+
 passed=0 failed=0 skipped=0
 if ls "$RESULTS"/*.trx >/dev/null 2>&1; then
-  report >"$RESULTS/report.tsv"
+  report "$RESULTS"/*.trx >"$RESULTS/report.tsv"
   echo
   echo "per project:"
   grep '^P' "$RESULTS/report.tsv" | cut -f2- | sort

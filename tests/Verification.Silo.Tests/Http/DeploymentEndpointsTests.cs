@@ -63,6 +63,18 @@ public sealed class DeploymentEndpointsTests(SiloFactory factory) : IClassFixtur
         Assert.Equal("metrics[0].kind: 'PERCENT' is not one of RATIO, CONTINUOUS", problem.GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData("""{"id":"t1","service":"s","version":"v","metrics":[{"name":"m","kind":"RATIO","critical":"yes"}]}""", "metrics[0].critical: must be true or false")]
+    [InlineData("""{"id":"t1","service":"s","version":"v","metrics":[{"name":"m","kind":"RATIO","allowedChange":"10%"}]}""", "metrics[0].allowedChange: must be a number")]
+    [InlineData("""{"id":"t1","service":"s","version":"v","commitTime":"yesterday","metrics":[{"name":"m","kind":"RATIO"}]}""", "commitTime: must be an ISO-8601 time, e.g. 2026-11-20T08:00:00Z")]
+    [InlineData("""{"id":"t1","service":"s","version":"v","metrics":{"name":"m"}}""", "metrics: must be an array")]
+    public async Task Register_WrongJsonType_400SayingWhatIsExpected(string json, string detail)
+    {
+        using var response = await _http.PostAsync("/v1/deployments", Json(json));
+
+        Assert.Equal(detail, (await ProblemAsync(response)).GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task Complete_DifferentlyAgain_409NamingStatus()
     {
