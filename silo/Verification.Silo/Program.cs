@@ -7,13 +7,14 @@ using Verification.Silo.Ingestion.Telemetry;
 using Verification.Silo.Providers.Prometheus;
 using Verification.Silo;
 using Verification.Silo.Cluster;
+using Verification.Silo.Hosting;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
 
 // The composition root: `dotnet run --project silo/Verification.Silo` serves http://127.0.0.1:5080 on the embedded
 // SQLite default. Configuration: appsettings.json, environment variables `Verification__Section__Key`
 // (and the ASP.NET Core `ASPNETCORE_` ones), command line `--Section:Key value`.
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(args).UseSiloDefaults();
 builder.Configuration.AddEnvironmentVariables(prefix: "Verification__");
 builder.Configuration.AddCommandLine(args);
 if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
@@ -31,6 +32,7 @@ builder.UseOrleans(silo => silo.ConfigureVerificationCluster(builder.Configurati
 builder.Services.AddBrowserRequestGuard(builder.Configuration);
 
 var app = builder.Build();
+app.UseRequestLog();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBrowserRequestGuard();
@@ -52,9 +54,9 @@ app.MapTelemetryEndpoints();
 app.MapPrometheusPullStatus();
 app.MapVerificationUi();
 
-app.Run();
+return SiloStartup.Run(app);
 
-/// <summary>Defaults of the process (API.md, "Process").</summary>
+/// <summary>Defaults of the process (docs/API.md, "Process").</summary>
 internal static class SiloDefaults
 {
     public const string Urls = "http://127.0.0.1:5080";

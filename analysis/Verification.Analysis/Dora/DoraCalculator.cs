@@ -22,6 +22,8 @@ namespace Verification.Analysis.Dora;
 /// start of the rollout, when the failed change began to reach users) to the rollback's completion.
 /// Median.</item>
 /// <item>Deployment rework rate: unplanned ÷ all deployments in the window.</item>
+/// <item>Overrides: finished deployments whose completion went against the verdict of that moment (not a DORA metric;
+/// what executives ask next).</item>
 /// </list>
 /// Levels follow the State of DevOps 2023 clusters: frequency ≥ 1/day elite, ≥ 1/week high, ≥ 1/month
 /// (30 d) medium; lead time &lt; 1 day, &lt; 1 week, &lt; 1 month (30 d); change failure ≤ 5 %, ≤ 10 %,
@@ -167,7 +169,8 @@ public static class DoraCalculator
             failureRate,
             recoveryMedian,
             rework,
-            levels);
+            levels,
+            finished.Count(d => d.Override));
     }
 
     // Incidents attributed to a deployment either way round: the incident names the deployment, or

@@ -25,6 +25,7 @@ public enum PerformanceLevel
 /// <param name="LinkedIncidents">Ids of incidents attributed to this deployment.</param>
 /// <param name="FailureDetectedAt">When the failure was detected (e.g. the ROLLBACK verdict's time); recovery of a
 /// rollback is measured from here, or from <paramref name="StartedAt"/> when unknown.</param>
+/// <param name="Override">Completed against the verdict of that moment (e.g. promoted while it was still PENDING).</param>
 public sealed record DoraDeployment(
     string Id,
     string Service,
@@ -36,7 +37,8 @@ public sealed record DoraDeployment(
     DateTimeOffset? CommitTime,
     bool Unplanned,
     IReadOnlyList<string> LinkedIncidents,
-    DateTimeOffset? FailureDetectedAt = null)
+    DateTimeOffset? FailureDetectedAt = null,
+    bool Override = false)
 {
     /// <summary>The environment whose deployments DORA counts.</summary>
     public const string Production = "production";
@@ -82,7 +84,8 @@ public sealed record DoraMetrics(
     double? ChangeFailureRate,
     double? RecoveryTimeHours,
     double? ReworkRate,
-    DoraLevels Levels)
+    DoraLevels Levels,
+    int Overrides = 0)
 {
     /// <summary>The overall level (API <c>DeliveryMetrics.performance</c>).</summary>
     public PerformanceLevel? Performance => Levels.Overall;

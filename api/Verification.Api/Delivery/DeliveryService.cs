@@ -123,7 +123,8 @@ public sealed class DeliveryService(IDeploymentDirectory deployments, IServiceDi
         d.CommitTime,
         d.Unplanned || fixes.Contains(d.Id),
         [],
-        d.Verdict.Decision == Decision.Rollback ? d.Verdict.DecidedAt : null);
+        d.Verdict.Decision == Decision.Rollback ? d.Verdict.DecidedAt : null,
+        d.Override is not null);
 
     private static DeliveryMetrics Map(string? service, string? team, DoraMetrics m) => new(
         service,
@@ -138,7 +139,8 @@ public sealed class DeliveryService(IDeploymentDirectory deployments, IServiceDi
         m.RecoveryTimeHours,
         m.ReworkRate,
         new DeliveryLevels(Map(m.Levels.DeploymentFrequency), Map(m.Levels.LeadTime), Map(m.Levels.ChangeFailureRate), Map(m.Levels.RecoveryTime)),
-        Map(m.Performance));
+        Map(m.Performance),
+        m.Overrides);
 
     private static DeliveryPerformance? Map(PerformanceLevel? level) => level switch
     {

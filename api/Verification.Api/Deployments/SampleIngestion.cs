@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Verification.Api.Contracts;
 
 namespace Verification.Api.Deployments;
@@ -9,7 +11,8 @@ namespace Verification.Api.Deployments;
 public sealed class SampleIngestion(IGrainFactory grains, TimeProvider time)
 {
     /// <summary>
-    /// Validates and records. Throws <see cref="BatchInputException"/> naming the index of the first bad batch.
+    /// Validates and records. Throws <see cref="BatchInputException"/> naming the index of the first bad batch, and
+    /// <see cref="BatchConflictException"/> for the first batch of a deployment that was already completed.
     /// When storage fails for one deployment after others were written, the others stay written; a retry with the
     /// same batchIds counts none of them twice.
     /// </summary>
@@ -43,19 +46,25 @@ public sealed class SampleIngestion(IGrainFactory grains, TimeProvider time)
             list.Add(i);
         }
 
-        var definitions = await Task.WhenAll(groups.Keys.Select(id => grains.GetGrain<IDeploymentGrain>(id).GetMetricsAsync(cancellationToken)))
+        var deployments = await Task.WhenAll(groups.Keys.Select(id => grains.GetGrain<IDeploymentGrain>(id).GetAsync(cancellationToken)))
             .ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var byDeployment = groups.Keys.Zip(definitions).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        var byDeployment = groups.Keys.Zip(deployments).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
         for (var i = 0; i < batches.Count; i++)
         {
+            var deployment = byDeployment[batches[i].DeploymentId];
             try
             {
-                SampleValidation.Validate(batches[i], byDeployment[batches[i].DeploymentId], now);
+                SampleValidation.Validate(batches[i], deployment?.Metrics, now);
             }
             catch (InputException e)
             {
                 throw new BatchInputException(i, e);
+            }
+
+            if (deployment is { Status: not DeploymentStatus.Verifying })
+            {
+                throw new BatchConflictException(i, FinishedDeployment.Conflict(deployment.Id, deployment.Status, deployment.FinishedAt));
             }
         }
 
@@ -68,6 +77,29 @@ public sealed class SampleIngestion(IGrainFactory grains, TimeProvider time)
 
 /// <summary>What a bulk ingestion stored.</summary>
 public sealed record IngestionResult(int Accepted, int Duplicates, long Values, IReadOnlyList<RecordResult> PerDeployment);
+
+/// <summary>
+/// Samples for a completed deployment are refused: its verdict no longer moves, so they could only mislead (the
+/// HTTP and GraphQL answer is a conflict on <c>deploymentId</c>; pushed telemetry counts them as rejected points).
+/// </summary>
+public static class FinishedDeployment
+{
+    public static string Reason(string id, DeploymentStatus status, DateTimeOffset? finishedAt) =>
+        $"deployment '{id}' was completed as {JsonNamingPolicy.SnakeCaseUpper.ConvertName(status.ToString())}"
+        + (finishedAt is { } at ? $" at {at.ToString("O", CultureInfo.InvariantCulture)}" : "")
+        + "; its verdict no longer changes, so samples for it are not stored";
+
+    public static ConflictException Conflict(string id, DeploymentStatus status, DateTimeOffset? finishedAt) =>
+        ConflictException.OnField("deploymentId", Reason(id, status, finishedAt));
+}
+
+/// <summary>Batch number <see cref="Index"/> (0-based) of a request conflicts with what is stored.</summary>
+public sealed class BatchConflictException(int index, ConflictException inner) : Exception(inner.Message, inner)
+{
+    public int Index { get; } = index;
+
+    public ConflictException Conflict { get; } = inner;
+}
 
 /// <summary>Batch number <see cref="Index"/> (0-based) of a request is invalid.</summary>
 public sealed class BatchInputException(int index, InputException inner) : Exception(inner.Message, inner)

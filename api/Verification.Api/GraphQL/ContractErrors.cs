@@ -35,13 +35,20 @@ internal static class ContractErrors
         }
         catch (ConflictException e)
         {
-            throw new GraphQLException(e.Message, Conflict);
+            throw Conflicting(e);
+        }
+        catch (BatchConflictException e)
+        {
+            throw Conflicting(e.Conflict);
         }
         catch (NotFoundException e)
         {
             throw new GraphQLException(e.Message, NotFound);
         }
     }
+
+    private static GraphQLException Conflicting(ConflictException e) =>
+        new(e.Message, Conflict, e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field });
 
     private static GraphQLException Input(InputException e) =>
         new(e.Message, BadUserInput, new Dictionary<string, object?> { ["field"] = e.Field });

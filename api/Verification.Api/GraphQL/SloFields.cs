@@ -6,7 +6,7 @@ using Verification.GraphQL.Types;
 namespace Verification.Api.GraphQL;
 
 /// <summary>
-/// SLOs, error budgets, burn rates, the release gate, incidents and DORA delivery metrics in the schema (API.md:
+/// SLOs, error budgets, burn rates, the release gate, incidents and DORA delivery metrics in the schema (docs/API.md:
 /// <c>recordSloEvents</c>, <c>applySlo</c>, <c>service</c>, <c>services</c>, <c>delivery</c>, and the names on
 /// <c>Service</c>, <c>Slo</c>, <c>BurnRate</c>, <c>DeliveryMetrics</c>). Resolvers call <see cref="SloService"/>,
 /// <see cref="IncidentService"/> and <see cref="DeliveryService"/>, which the HTTP endpoints use too.
@@ -121,6 +121,7 @@ internal sealed class SloFields
         delivery.Field("reworkRate", ScalarType.Float, description: "Unplanned deployments (fixing a production problem) ÷ deployments.");
         delivery.Field("levels", levels.NonNull(), description: "The level of each metric.");
         delivery.Field("performance", performance, description: "Overall level: the lowest defined per-metric level; null without deployments.");
+        delivery.Field("overrides", ScalarType.Int.NonNull(), description: "Finished deployments completed against their verdict (promoted while PENDING or ROLLBACK, rolled back while PROMOTE).");
         var week = new ObjectType("DeliveryWeek", "DORA metrics for one ISO week.");
         week.Field("isoYear", ScalarType.Int.NonNull(), description: "ISO-8601 week-numbering year.");
         week.Field("isoWeek", ScalarType.Int.NonNull(), description: "ISO-8601 week number.");

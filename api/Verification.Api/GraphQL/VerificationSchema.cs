@@ -8,7 +8,7 @@ using Verification.GraphQL.Types;
 namespace Verification.Api.GraphQL;
 
 /// <summary>
-/// The Verification GraphQL schema, contract v1 of API.md: names are promised to CD tools and must not change.
+/// The Verification GraphQL schema, contract v1 of docs/API.md: names are promised to CD tools and must not change.
 /// Resolvers are thin: each calls a grain or an API-layer service and returns contract records, whose properties the
 /// engine's default resolver reads.
 /// </summary>
@@ -126,6 +126,13 @@ public static class VerificationSchema
         summary.Field("total", ScalarType.Int, description: "RATIO: sum of total.");
         summary.Field("mean", ScalarType.Float, description: "CONTINUOUS: mean of the values.");
 
+        var completionOverride = new ObjectType(
+            "CompletionOverride", "A completion that went against the verdict of that moment, kept with that verdict.");
+        completionOverride.Field("completedAs", status.NonNull(), description: "What the CD tool did: PROMOTED or ROLLED_BACK.");
+        completionOverride.Field("decision", decision.NonNull(), description: "The verdict's decision at completion (PENDING or ROLLBACK for a promotion, PROMOTE for a rollback).");
+        completionOverride.Field("reason", ScalarType.String.NonNull(), description: "The verdict's reason at completion.");
+        completionOverride.Field("at", dateTime.NonNull(), description: "When the deployment was completed.");
+
         var deployment = new ObjectType("Deployment", "A deployment being (or having been) verified.");
         deployment.Field("id", ScalarType.ID.NonNull(), description: "The deploy ID telemetry is linked by.");
         deployment.Field("service", ScalarType.String.NonNull(), description: "The service deployed.");
@@ -142,6 +149,8 @@ public static class VerificationSchema
         deployment.Field("verdict", verdict.NonNull(), description: "The current verdict.");
         deployment.Field("team", ScalarType.String, description: "The owning team.");
         deployment.Field("unplanned", ScalarType.Boolean.NonNull(), description: "Made to fix a production problem (rework).");
+        deployment.Field("override", completionOverride,
+            description: "Set when the CD tool completed it against the verdict (e.g. PROMOTED while PENDING or ROLLBACK); null otherwise.");
         var recordPayload = new ObjectType("RecordSamplesPayload", "The answer to recordSamples.");
         recordPayload.Field("accepted", ScalarType.Int.NonNull(), description: "Batches stored by this call: 1, or 0 for a duplicate.");
         recordPayload.Field("duplicate", ScalarType.Boolean.NonNull(), description: "True when the batchId was already stored (nothing was counted).");

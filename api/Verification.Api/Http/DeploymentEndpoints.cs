@@ -7,7 +7,7 @@ using Verification.Api.Deployments;
 
 namespace Verification.Api.Http;
 
-/// <summary>The plain HTTP surface of API.md for deployments and bulk ingestion.</summary>
+/// <summary>The plain HTTP surface of docs/API.md for deployments and bulk ingestion.</summary>
 public static class DeploymentEndpoints
 {
     public static IEndpointRouteBuilder MapDeploymentEndpoints(this IEndpointRouteBuilder endpoints)

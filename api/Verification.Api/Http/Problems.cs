@@ -21,6 +21,24 @@ internal static class Problems
         return Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad input", extensions: extensions);
     }
 
+    /// <summary>409 with <c>field</c> when the conflict concerns one input field, and <c>line</c> for NDJSON.</summary>
+    public static IResult Conflict(ConflictException e, int? line = null)
+    {
+        var extensions = new Dictionary<string, object?>();
+        if (e.Field is not null)
+        {
+            extensions["field"] = e.Field;
+        }
+
+        if (line is not null)
+        {
+            extensions["line"] = line;
+        }
+
+        return Results.Problem(line is null ? e.Message : $"line {line}: {e.Message}", statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+            extensions: extensions);
+    }
+
     /// <summary>An OpenSLO input's errors, each with its field path; <c>field</c> names the first.</summary>
     public static IResult SloDefinitionErrors(SloDefinitionException e)
     {
@@ -36,7 +54,7 @@ internal static class Problems
     {
         InputException e => BadInput(e.Field, e.Reason),
         SloDefinitionException e => SloDefinitionErrors(e),
-        ConflictException e => Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict"),
+        ConflictException e => Conflict(e),
         NotFoundException e => Results.Problem(e.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found"),
         JsonException e => BadInput(JsonField(e), JsonReason(e)),
         PayloadTooLargeException e => Results.Problem(e.Message, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large"),
@@ -70,12 +88,46 @@ internal static class Problems
     public static string JsonField(JsonException e, string whole = "body") =>
         e.Path is { Length: > 1 } path ? path.TrimStart('$').TrimStart('.') : whole;
 
-    /// <summary>System.Text.Json messages end with "Path: … | LineNumber: … | BytePositionInLine: …"; keep the sentence.</summary>
+    /// <summary>
+    /// System.Text.Json messages end with "Path: … | LineNumber: … | BytePositionInLine: …"; keep the sentence, and say
+    /// what was expected instead of a .NET type name ("could not be converted to System.Int64" → "must be an integer").
+    /// </summary>
     public static string JsonReason(JsonException e)
     {
         var message = e.Message;
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        message = cut > 0 ? message[..cut] : message;
+        const string Conversion = "The JSON value could not be converted to ";
+        if (!message.StartsWith(Conversion, StringComparison.Ordinal))
+        {
+            return message;
+        }
+
+        // For a constructor parameter the message names the record being built; the reader's own failure says what was
+        // expected ("Cannot get the value of a token type 'String' as a boolean.").
+        return e.InnerException switch
+        {
+            InvalidOperationException inner when inner.Message.EndsWith(" as a number.", StringComparison.Ordinal) => "must be a number",
+            InvalidOperationException inner when inner.Message.EndsWith(" as a boolean.", StringComparison.Ordinal) => "must be true or false",
+            InvalidOperationException inner when inner.Message.EndsWith(" as a string.", StringComparison.Ordinal) => "must be a string",
+            FormatException inner when inner.Message.Contains("DateTime", StringComparison.Ordinal) => Expected("System.DateTimeOffset"),
+            _ => Expected(message[Conversion.Length..].TrimEnd('.')),
+        };
+    }
+
+    private static string Expected(string type)
+    {
+        var name = type.StartsWith("System.Nullable`1[", StringComparison.Ordinal) ? type[18..].TrimEnd(']').Split(',')[0] : type;
+        return name switch
+        {
+            "System.Int32" or "System.Int64" => "must be an integer",
+            "System.Double" or "System.Single" or "System.Decimal" => "must be a number",
+            "System.String" => "must be a string",
+            "System.Boolean" => "must be true or false",
+            "System.DateTimeOffset" or "System.DateTime" => "must be an ISO-8601 time, e.g. 2026-11-20T08:00:00Z",
+            _ when name.StartsWith("System.Collections.Generic.", StringComparison.Ordinal) || name.EndsWith("[]", StringComparison.Ordinal) => "must be an array",
+            _ => "has the wrong type",
+        };
     }
 }
 

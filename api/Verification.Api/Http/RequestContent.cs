@@ -29,7 +29,7 @@ internal static class RequestContent
     }
 
     /// <summary>
-    /// Bulk ingestion over NDJSON (API.md "Bulk ingestion"): 415 unless NDJSON, every line parsed, then
+    /// Bulk ingestion over NDJSON (docs/API.md "Bulk ingestion"): 415 unless NDJSON, every line parsed, then
     /// <paramref name="record"/> (which validates every item before it stores any); a bad line is a 400 naming it.
     /// Other client errors (body too large, …) are answered by the routes' <see cref="Problems.MapWithProblems"/> filter.
     /// </summary>
@@ -71,6 +71,10 @@ internal static class RequestContent
         catch (BatchInputException e)
         {
             return Problems.BadInput(e.Input.Field, e.Input.Reason, lines[e.Index]);
+        }
+        catch (BatchConflictException e)
+        {
+            return Problems.Conflict(e.Conflict, lines[e.Index]);
         }
     }
 }

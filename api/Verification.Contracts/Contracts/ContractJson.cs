@@ -1,12 +1,13 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Verification.Api.Contracts;
 
 /// <summary>
-/// JSON as the contract spells it (API.md): camelCase field names, enums as their GraphQL names
+/// JSON as the contract spells it (docs/API.md): camelCase field names, enums as their GraphQL names
 /// (<c>CANARY</c>, <c>ROLLED_BACK</c>, <c>MANN_WHITNEY</c>), ISO-8601 times, unknown fields rejected,
-/// non-nullable fields required.
+/// non-nullable fields required; human text is written unescaped (<c>'availability'</c>, <c>+12 %</c>: still valid JSON).
 /// </summary>
 public static class ContractJson
 {
@@ -16,7 +17,8 @@ public static class ContractJson
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
-            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false) },
+            Converters = { new ContractEnumConverterFactory() },
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,

@@ -100,7 +100,8 @@ public sealed record DeliveryMetrics(
     double? RecoveryTimeHours,
     double? ReworkRate,
     DeliveryLevels Levels,
-    DeliveryPerformance? Performance);
+    DeliveryPerformance? Performance,
+    int Overrides = 0);
 
 /// <summary>DORA metrics of one ISO week (Monday 00:00 UTC to the next Monday; the ends clipped to the range asked for).</summary>
 [GenerateSerializer]

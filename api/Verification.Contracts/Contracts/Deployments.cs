@@ -129,6 +129,7 @@ public sealed record CohortSummary(
     double? Mean);
 
 /// <summary>A deployment as the API shows it; <paramref name="Team"/> and <paramref name="Unplanned"/> as registered.</summary>
+/// <remarks><see cref="Override"/> is derived: after completion the verdict stays as it was at that moment.</remarks>
 [GenerateSerializer]
 [Immutable]
 [Alias("Verification.Deployment")]
@@ -147,7 +148,35 @@ public sealed record Deployment(
     IReadOnlyList<CohortSummary> Summaries,
     Verdict Verdict,
     string? Team = null,
-    bool Unplanned = false);
+    bool Unplanned = false)
+{
+    /// <summary>Set when the CD tool's completion went against the verdict of that moment; null otherwise.</summary>
+    public CompletionOverride? Override => CompletionOverride.Of(Status, Verdict, FinishedAt);
+}
+
+/// <summary>
+/// A completion that overrode the verdict: PROMOTED while the verdict was PENDING (not yet shown safe, or held by the
+/// release gate) or ROLLBACK, or ROLLED_BACK while it was PROMOTE. An INCONCLUSIVE verdict leaves the decision to a person,
+/// so no completion overrides it; ABORTED never does.
+/// </summary>
+/// <param name="CompletedAs">What the CD tool did.</param>
+/// <param name="Decision">The verdict's decision when it did.</param>
+/// <param name="Reason">The verdict's reason then.</param>
+/// <param name="At">When it was completed.</param>
+public sealed record CompletionOverride(DeploymentStatus CompletedAs, Decision Decision, string Reason, DateTimeOffset At)
+{
+    public static CompletionOverride? Of(DeploymentStatus status, Verdict verdict, DateTimeOffset? finishedAt)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        var overrides = status switch
+        {
+            DeploymentStatus.Promoted => verdict.Decision is Decision.Pending or Decision.Rollback,
+            DeploymentStatus.RolledBack => verdict.Decision is Decision.Promote,
+            _ => false,
+        };
+        return overrides && finishedAt is { } at ? new CompletionOverride(status, verdict.Decision, verdict.Reason, at) : null;
+    }
+}
 
 /// <summary>The answer to one recordSamples call.</summary>
 [GenerateSerializer]

@@ -1,6 +1,6 @@
 namespace Verification.Api.Contracts;
 
-// Enum members serialize as the GraphQL spellings of ../shared/API.md (SCREAMING_SNAKE_CASE)
+// Enum members serialize as the GraphQL spellings of docs/API.md (SCREAMING_SNAKE_CASE)
 // through ContractJson.Options; keep member names so that conversion gives exactly those names.
 
 /// <summary>Which cohort a sample belongs to.</summary>

@@ -54,6 +54,12 @@ public sealed class ConflictException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>A conflict about one input field: answered with <c>field</c> (HTTP problem member, GraphQL extension).</summary>
+    public static ConflictException OnField(string field, string message) => new(message) { Field = field };
+
+    /// <summary>The input field that conflicts with what is stored, when the conflict concerns one field.</summary>
+    public string? Field { get; private init; }
 }
 
 /// <summary>The addressed thing does not exist. HTTP 404 / NOT_FOUND.</summary>

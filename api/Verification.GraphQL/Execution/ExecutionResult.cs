@@ -46,11 +46,14 @@ public sealed class ExecutionResult
     /// <summary>Errors, empty when none.</summary>
     public IReadOnlyList<GraphQLError> Errors { get; }
 
+    /// <summary>How every answer is written: human text unescaped (<c>'errors'</c>, <c>+12 %</c>), still valid JSON.</summary>
+    internal static JsonWriterOptions WriterOptions { get; } = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Serializes the response as JSON.</summary>
     public string ToJson(bool includeRuleNames = false)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
         {
             WriteTo(writer, includeRuleNames);
         }

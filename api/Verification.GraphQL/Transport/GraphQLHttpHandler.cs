@@ -230,7 +230,7 @@ internal sealed partial class GraphQLHttpHandler
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = mediaType + "; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        await using var writer = new Utf8JsonWriter(context.Response.Body, ExecutionResult.WriterOptions);
         result.WriteTo(writer);
         await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }

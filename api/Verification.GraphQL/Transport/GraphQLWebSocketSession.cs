@@ -52,8 +52,9 @@ internal sealed partial class GraphQLWebSocketSession(
         {
             await ReceiveLoopAsync(session.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
+            // The client went away (closed without the closing handshake, or the connection dropped): not an error.
             Log.ConnectionEnded(logger, e.Message);
         }
         finally
@@ -61,7 +62,7 @@ internal sealed partial class GraphQLWebSocketSession(
             await session.CancelAsync().ConfigureAwait(false);
             foreach (var operation in _operations.Values)
             {
-                await operation.CancelAsync().ConfigureAwait(false);
+                await CancelAsync(operation).ConfigureAwait(false);
             }
 
             await watcher.ConfigureAwait(false);
@@ -159,7 +160,7 @@ internal sealed partial class GraphQLWebSocketSession(
                     if (root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
                         && _operations.TryRemove(id.GetString()!, out var operation))
                     {
-                        await operation.CancelAsync().ConfigureAwait(false);
+                        await CancelAsync(operation).ConfigureAwait(false);
                     }
 
                     break;
@@ -280,7 +281,7 @@ internal sealed partial class GraphQLWebSocketSession(
         {
             // The client completed the operation or the connection ended: nothing more is sent for this id.
         }
-        catch (WebSocketException e)
+        catch (Exception e) when (e is WebSocketException or IOException)
         {
             Log.ConnectionEnded(logger, e.Message);
         }
@@ -296,10 +297,26 @@ internal sealed partial class GraphQLWebSocketSession(
         }
     }
 
+    /// <summary>
+    /// Cancels an operation that may have ended meanwhile: its own <c>finally</c> disposes its token source, so a cancel
+    /// racing with that end (a client's complete, or the connection closing) finds it disposed — and has nothing to do.
+    /// </summary>
+    private static async Task CancelAsync(CancellationTokenSource operation)
+    {
+        try
+        {
+            await operation.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The operation already ended.
+        }
+    }
+
     private async Task SendAsync(Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, ExecutionResult.WriterOptions))
         {
             writer.WriteStartObject();
             write(writer);

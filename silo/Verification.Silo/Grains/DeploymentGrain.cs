@@ -79,8 +79,8 @@ internal sealed class DeploymentGrain(
             var difference = FirstDifference(existing.Registration, normalized);
             return difference is null
                 ? new RegisterResult(ToDeployment(existing), Created: false)
-                : throw new ConflictException(
-                    $"Deployment '{Key}' is already registered with a different {difference}; register the change under a new id.");
+                : throw ConflictException.OnField(
+                    difference, $"Deployment '{Key}' is already registered with a different {difference}; register the change under a new id.");
         }
 
         var now = time.GetUtcNow();
@@ -127,6 +127,11 @@ internal sealed class DeploymentGrain(
     {
         ArgumentNullException.ThrowIfNull(batches);
         var state = State ?? throw new InputException("deploymentId", $"unknown deployment '{Key}'");
+        if (state.Status != DeploymentStatus.Verifying)
+        {
+            throw FinishedDeployment.Conflict(Key, state.Status, state.FinishedAt);
+        }
+
         var now = time.GetUtcNow();
         foreach (var batch in batches)
         {
@@ -197,8 +202,8 @@ internal sealed class DeploymentGrain(
         {
             if (state.Status != status)
             {
-                throw new ConflictException(
-                    $"Deployment '{Key}' was already completed as {JsonNamingPolicy.SnakeCaseUpper.ConvertName(state.Status.ToString())}.");
+                throw ConflictException.OnField(
+                    "status", $"Deployment '{Key}' was already completed as {JsonNamingPolicy.SnakeCaseUpper.ConvertName(state.Status.ToString())}.");
             }
 
             // Told again (a retry after the service grain failed to hear it): tell it again, it ignores repeats.
@@ -206,8 +211,12 @@ internal sealed class DeploymentGrain(
             return ToDeployment(state);
         }
 
-        var next = state with { Status = status, FinishedAt = time.GetUtcNow(), HeldPromotion = null };
-        await WriteStateAsync(next, cancellationToken).ConfigureAwait(true);
+        // The verdict of this moment is kept with the completion (it no longer moves): judged now, so that a completion
+        // against it is recorded as an override (Deployment.Override) with the verdict the CD tool overrode.
+        var now = time.GetUtcNow();
+        var (verdict, _) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(true);
+        var next = state with { Status = status, FinishedAt = now, HeldPromotion = null, Verdict = verdict };
+        await StoreAsync(state, next, [], cancellationToken).ConfigureAwait(true);
         await NotifyServiceAsync(next, cancellationToken).ConfigureAwait(true);
         return ToDeployment(next);
     }

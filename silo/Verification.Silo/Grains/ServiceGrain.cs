@@ -342,7 +342,9 @@ internal sealed class ServiceGrain(
             return (input.ResolvedAt is null || input.ResolvedAt == resolvedAt)
                 && (input.FixedByDeploymentId is null || input.FixedByDeploymentId == incident.FixedByDeploymentId)
                 ? incident
-                : throw new ConflictException($"Incident '{id}' was already resolved at {resolvedAt:O}.");
+                : throw ConflictException.OnField(
+                    input.ResolvedAt is null || input.ResolvedAt == resolvedAt ? "fixedByDeploymentId" : "resolvedAt",
+                    $"Incident '{id}' was already resolved at {resolvedAt:O}.");
         }
 
         var at = input.ResolvedAt?.ToUniversalTime() ?? now;

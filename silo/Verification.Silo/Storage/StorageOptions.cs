@@ -1,7 +1,7 @@
 namespace Verification.Silo.Storage;
 
 /// <summary>
-/// Where grain state lives (configuration section <c>Storage</c>, see API.md "Process"):
+/// Where grain state lives (configuration section <c>Storage</c>, see docs/API.md "Process"):
 /// the embedded SQLite file by default, or a PostgreSQL database shared by several silo processes.
 /// </summary>
 internal sealed class StorageOptions

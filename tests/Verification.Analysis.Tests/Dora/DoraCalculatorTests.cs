@@ -250,4 +250,21 @@ public sealed class DoraCalculatorTests
     {
         Assert.Equal(expected, DoraCalculator.RecoveryLevel(hours));
     }
+
+    [Fact]
+    public void Compute_OverriddenDeployments_CountedWhenFinishedInTheWindow()
+    {
+        DoraDeployment[] deployments =
+        [
+            Deployment("o1", At(3, 2, 10), At(3, 2, 11), DoraDeploymentStatus.Promoted) with { Override = true },
+            Deployment("o2", At(3, 3, 10), At(3, 3, 11), DoraDeploymentStatus.RolledBack) with { Override = true },
+            Deployment("o3", At(3, 4, 10), At(3, 4, 11), DoraDeploymentStatus.Promoted),
+            Deployment("o4", At(2, 2, 10), At(2, 2, 11), DoraDeploymentStatus.Promoted) with { Override = true },
+            Deployment("o5", At(3, 5, 10), At(3, 5, 11), DoraDeploymentStatus.Promoted, environment: "staging") with { Override = true },
+        ];
+
+        var sut = DoraCalculator.Compute(deployments, [], Now, 30);
+
+        Assert.Equal(2, sut.Overrides);
+    }
 }

@@ -62,7 +62,7 @@ public sealed class GraphQLHttpTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("application/graphql-response+json", mediaType);
         Assert.Equal(
-            """{"errors":[{"message":"Cannot query field \u0022nope\u0022 on type \u0022Query\u0022. Did you mean \u0022node\u0022?","locations":[{"line":1,"column":3}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}""",
+            """{"errors":[{"message":"Cannot query field \"nope\" on type \"Query\". Did you mean \"node\"?","locations":[{"line":1,"column":3}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}""",
             body);
     }
 
@@ -72,7 +72,7 @@ public sealed class GraphQLHttpTests : IAsyncLifetime
         var (status, _, body, _) = await PostAsync("""{"query":"{ hello"}""", "application/json");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(
-            """{"errors":[{"message":"Syntax Error: Expected Name, found \u003CEOF\u003E.","locations":[{"line":1,"column":8}],"extensions":{"code":"GRAPHQL_PARSE_FAILED"}}]}""",
+            """{"errors":[{"message":"Syntax Error: Expected Name, found <EOF>.","locations":[{"line":1,"column":8}],"extensions":{"code":"GRAPHQL_PARSE_FAILED"}}]}""",
             body);
     }
 
@@ -87,8 +87,8 @@ public sealed class GraphQLHttpTests : IAsyncLifetime
     [Theory]
     [InlineData("not json", "The request body is not valid JSON.")]
     [InlineData("[1]", "The request body must be a JSON object.")]
-    [InlineData("{}", "The request must contain a \\u0022query\\u0022 string.")]
-    [InlineData("""{"query":"{ hello }","variables":[1]}""", "\\u0022variables\\u0022 must be a JSON object or null.")]
+    [InlineData("{}", "The request must contain a \\\"query\\\" string.")]
+    [InlineData("""{"query":"{ hello }","variables":[1]}""", "\\\"variables\\\" must be a JSON object or null.")]
     public async Task Post_MalformedRequest_Returns400(string body, string message)
     {
         var (status, _, responseBody, _) = await PostAsync(body);

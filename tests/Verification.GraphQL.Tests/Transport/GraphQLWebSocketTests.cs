@@ -107,7 +107,7 @@ public sealed class GraphQLWebSocketTests : IAsyncLifetime
         using var sut = await InitializedAsync();
         await SendAsync(sut, """{"id":"e","type":"subscribe","payload":{"query":"subscription { count }"}}""");
         Assert.Equal(
-            """{"id":"e","type":"error","payload":[{"message":"Field \u0022count\u0022 argument \u0022to\u0022 of type \u0022Int!\u0022 is required, but it was not provided.","locations":[{"line":1,"column":16}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}""",
+            """{"id":"e","type":"error","payload":[{"message":"Field \"count\" argument \"to\" of type \"Int!\" is required, but it was not provided.","locations":[{"line":1,"column":16}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}""",
             await ReceiveAsync(sut));
     }
 

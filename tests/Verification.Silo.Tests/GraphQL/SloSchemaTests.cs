@@ -6,7 +6,7 @@ using Verification.Silo.Tests.TestSupport;
 
 namespace Verification.Silo.Tests.GraphQL;
 
-/// <summary>SLOs, budgets, burn rates, incidents and DORA through /graphql (names of API.md).</summary>
+/// <summary>SLOs, budgets, burn rates, incidents and DORA through /graphql (names of docs/API.md).</summary>
 public sealed class SloSchemaTests(SiloFactory factory) : IClassFixture<SiloFactory>
 {
     private readonly HttpClient _http = factory.CreateClient();
@@ -63,7 +63,7 @@ public sealed class SloSchemaTests(SiloFactory factory) : IClassFixture<SiloFact
         await PostAsync("""mutation { completeDeployment(id: "gql-dora-1", status: PROMOTED) { status } }""");
 
         var result = await PostAsync("""
-            { delivery(team: "payments", days: 7) { team deployments deploymentFrequencyPerDay changeFailureRate reworkRate levels { deploymentFrequency } performance }
+            { delivery(team: "payments", days: 7) { team deployments deploymentFrequencyPerDay changeFailureRate reworkRate overrides levels { deploymentFrequency } performance }
               deliveryTrend(service: "gql-dora", weeks: 1) { isoWeek metrics { deployments } } }
             """);
 
@@ -71,6 +71,7 @@ public sealed class SloSchemaTests(SiloFactory factory) : IClassFixture<SiloFact
         Assert.Equal(("payments", 1, 1.0 / 7), (d.GetProperty("team").GetString(), d.GetProperty("deployments").GetInt32(),
             d.GetProperty("deploymentFrequencyPerDay").GetDouble()));
         Assert.Equal((0.0, 0.0), (d.GetProperty("changeFailureRate").GetDouble(), d.GetProperty("reworkRate").GetDouble()));
+        Assert.Equal(1, d.GetProperty("overrides").GetInt32()); // promoted while the verdict was PENDING (no data at all)
         Assert.Equal("HIGH", d.GetProperty("levels").GetProperty("deploymentFrequency").GetString());
         Assert.Equal(1, result.GetProperty("data").GetProperty("deliveryTrend")[0].GetProperty("metrics").GetProperty("deployments").GetInt32());
     }

@@ -8,8 +8,8 @@ namespace Verification.Silo.Tests.GraphQL;
 
 /// <summary>
 /// The real Verification schema against graphql-js: its full introspection builds a valid client schema that prints as
-/// our SDL printer does, everything in it is described, and it keeps every promise of contract v1 (API.md's schema
-/// block, committed verbatim as ContractV1.graphql).
+/// our SDL printer does, everything in it is described, it keeps every promise of contract v1 (the ```graphql block of
+/// docs/API.md), and docs/schema.graphql is what it serves.
 /// </summary>
 public sealed class VerificationSchemaConformanceTests
 {
@@ -86,9 +86,24 @@ public sealed class VerificationSchemaConformanceTests
     }
 
     [Fact]
+    public async Task PrintSdl_ServedSchema_EqualsDocsSchemaGraphql()
+    {
+        // The schema Program.cs maps at /graphql, printed; regenerate the file with
+        // VERIFICATION_WRITE_SCHEMA=1 dotnet test tests/Verification.Silo.Tests --filter PrintSdl_ServedSchema_EqualsDocsSchemaGraphql
+        var path = Path.Combine(NodeScript.RepositoryRoot(), "docs", "schema.graphql");
+        var served = VerificationSchema.Build().PrintSdl() + "\n";
+        if (Environment.GetEnvironmentVariable("VERIFICATION_WRITE_SCHEMA") == "1")
+        {
+            await File.WriteAllTextAsync(path, served);
+        }
+
+        Assert.Equal(served, await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
     public async Task Schema_ContractV1OfApiMd_EveryNameExistsWithCompatibleType()
     {
-        var contract = await File.ReadAllTextAsync(Path.Combine(NodeScript.RepositoryRoot(), "tests", "Verification.Silo.Tests", "GraphQL", "ContractV1.graphql"));
+        var contract = ContractBlock(await File.ReadAllTextAsync(Path.Combine(NodeScript.RepositoryRoot(), "docs", "API.md")));
         var job = new JsonObject { ["introspection"] = (await Introspection.Value).DeepClone(), ["contract"] = contract };
 
         var answer = JsonNode.Parse(await NodeScript.RunAsync("contract-check.js", job.ToJsonString(), NodeTimeout))!;
@@ -124,6 +139,15 @@ public sealed class VerificationSchemaConformanceTests
                 "type Missing is missing",
             ],
             answer["problems"]!.AsArray().Select(p => p!.GetValue<string>()));
+    }
+
+    /// <summary>The first ```graphql block of a Markdown text.</summary>
+    private static string ContractBlock(string markdown)
+    {
+        var start = markdown.IndexOf("```graphql\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/API.md has no ```graphql block");
+        start += "```graphql\n".Length;
+        return markdown[start..markdown.IndexOf("\n```", start, StringComparison.Ordinal)];
     }
 
     private static IEnumerable<JsonNode> Items(JsonNode node, string key) =>

@@ -52,7 +52,26 @@ public sealed class VerificationSchemaTests(SiloFactory factory) : IClassFixture
         Assert.Equal(JsonValueKind.Null, result.GetProperty("data").ValueKind);
         var error = result.GetProperty("errors")[0];
         Assert.Equal("CONFLICT", error.GetProperty("extensions").GetProperty("code").GetString());
+        Assert.Equal("service", error.GetProperty("extensions").GetProperty("field").GetString());
         Assert.Equal("""["registerDeployment"]""", error.GetProperty("path").GetRawText());
+    }
+
+    [Fact]
+    public async Task CompleteDeployment_PromotedWhilePending_OverrideThenSamplesConflict()
+    {
+        // Its own silo: a promoted deployment would show in the shared fixture's listings.
+        await using var silo = new SiloFactory();
+        var http = silo.CreateClient();
+        await http.PostGraphQLAsync("""mutation { registerDeployment(input: {id: "g-override", service: "override", version: "v1", metrics: [{name: "errors", kind: RATIO}]}) { id } }""");
+
+        var completed = await http.PostGraphQLAsync("""mutation { completeDeployment(id: "g-override", status: PROMOTED) { status verdict { decision } override { completedAs decision } } }""");
+        var samples = await http.PostGraphQLAsync("""mutation { recordSamples(input: {deploymentId: "g-override", cohort: CANARY, metric: "errors", count: 1, total: 10}) { accepted } }""");
+
+        Assert.Equal("""{"status":"PROMOTED","verdict":{"decision":"PENDING"},"override":{"completedAs":"PROMOTED","decision":"PENDING"}}""",
+            completed.GetProperty("data").GetProperty("completeDeployment").GetRawText());
+        var error = samples.GetProperty("errors")[0];
+        Assert.Equal("CONFLICT", error.GetProperty("extensions").GetProperty("code").GetString());
+        Assert.Equal("deploymentId", error.GetProperty("extensions").GetProperty("field").GetString());
     }
 
     [Fact]

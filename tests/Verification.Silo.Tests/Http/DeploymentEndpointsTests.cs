@@ -49,7 +49,53 @@ public sealed class DeploymentEndpointsTests(SiloFactory factory) : IClassFixtur
         Assert.Equal("VERIFYING", body.GetProperty("status").GetString());
         Assert.Equal("MANN_WHITNEY", body.GetProperty("analysis").GetProperty("method").GetString());
         Assert.Equal("PENDING", body.GetProperty("verdict").GetProperty("decision").GetString());
-        Assert.Contains("different version", (await ProblemAsync(different)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var conflict = await ProblemAsync(different);
+        Assert.Contains("different version", conflict.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("version", conflict.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Register_UnknownEnumValue_400ListingTheAllowedValues()
+    {
+        using var response = await _http.PostAsync("/v1/deployments", Json("""{"id":"e1","service":"s","version":"v","metrics":[{"name":"m","kind":"PERCENT"}]}"""));
+
+        var problem = await ProblemAsync(response);
+        Assert.Equal("metrics[0].kind: 'PERCENT' is not one of RATIO, CONTINUOUS", problem.GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"id":"t1","service":"s","version":"v","metrics":[{"name":"m","kind":"RATIO","critical":"yes"}]}""", "metrics[0].critical: must be true or false")]
+    [InlineData("""{"id":"t1","service":"s","version":"v","metrics":[{"name":"m","kind":"RATIO","allowedChange":"10%"}]}""", "metrics[0].allowedChange: must be a number")]
+    [InlineData("""{"id":"t1","service":"s","version":"v","commitTime":"yesterday","metrics":[{"name":"m","kind":"RATIO"}]}""", "commitTime: must be an ISO-8601 time, e.g. 2026-11-20T08:00:00Z")]
+    [InlineData("""{"id":"t1","service":"s","version":"v","metrics":{"name":"m"}}""", "metrics: must be an array")]
+    public async Task Register_WrongJsonType_400SayingWhatIsExpected(string json, string detail)
+    {
+        using var response = await _http.PostAsync("/v1/deployments", Json(json));
+
+        Assert.Equal(detail, (await ProblemAsync(response)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Complete_DifferentlyAgain_409NamingStatus()
+    {
+        using var created = await _http.PostAsync("/v1/deployments", Json(RegisterJson("c409")));
+        using var first = await _http.PostAsync("/v1/deployments/c409/complete", Json("""{"status":"ABORTED"}"""));
+        using var second = await _http.PostAsync("/v1/deployments/c409/complete", Json("""{"status":"PROMOTED"}"""));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Equal("status", (await ProblemAsync(second)).GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Problem_HumanText_WrittenUnescaped()
+    {
+        using var response = await _http.PostAsync("/v1/deployments", Json("""{"id":"x 1","service":"s","version":"v","metrics":[{"name":"m","kind":"RATIO"}]}"""));
+
+        var raw = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("got 'x 1'", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0027", raw, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -177,6 +223,41 @@ public sealed class DeploymentEndpointsTests(SiloFactory factory) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("PROMOTED", body.GetProperty("status").GetString());
         Assert.NotEqual(JsonValueKind.Null, body.GetProperty("finishedAt").ValueKind);
+        Assert.Equal("PROMOTED", body.GetProperty("override").GetProperty("completedAs").GetString());
+        Assert.Equal("PENDING", body.GetProperty("override").GetProperty("decision").GetString());
+        Assert.Equal(body.GetProperty("verdict").GetProperty("reason").GetString(), body.GetProperty("override").GetProperty("reason").GetString());
+        Assert.Equal(body.GetProperty("finishedAt").GetDateTimeOffset(), body.GetProperty("override").GetProperty("at").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Complete_AbortedWhilePending_NoOverride()
+    {
+        var id = await RegisterAsync("done-2");
+
+        using var response = await _http.PostAsync($"/v1/deployments/{id}/complete", Json("""{"status":"ABORTED"}"""));
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("override").ValueKind);
+    }
+
+    [Fact]
+    public async Task Samples_ForACompletedDeployment_409OnDeploymentIdNamingTheLineAndNothingStored()
+    {
+        var open = await RegisterAsync("done-open");
+        var done = await RegisterAsync("done-3");
+        using var completed = await _http.PostAsync($"/v1/deployments/{done}/complete", Json("""{"status":"ROLLED_BACK"}"""));
+
+        using var response = await _http.PostAsync("/v1/samples", Ndjson(
+            $$"""{"deploymentId":"{{open}}","cohort":"CANARY","metric":"latency","values":[1,2]}""",
+            $$"""{"deploymentId":"{{done}}","cohort":"CANARY","metric":"latency","values":[1,2]}"""));
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Equal("deploymentId", problem.GetProperty("field").GetString());
+        Assert.Equal(2, problem.GetProperty("line").GetInt32());
+        Assert.StartsWith($"line 2: deployment '{done}' was completed as ROLLED_BACK at ", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var stored = JsonDocument.Parse(await _http.GetStringAsync($"/v1/deployments/{open}")).RootElement;
+        Assert.Equal(0, stored.GetProperty("summaries").GetArrayLength());
     }
 
     [Fact]

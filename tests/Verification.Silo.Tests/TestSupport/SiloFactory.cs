@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Verification.Silo.Tests.TestSupport;
 
@@ -16,12 +17,17 @@ public sealed class SiloFactory : WebApplicationFactory<Program>
         // Orleans ports of its own (several factories run at once).
         builder.UseSetting("Cluster:SiloPort", "0");
         builder.UseSetting("Cluster:GatewayPort", "0");
+        builder.ConfigureLogging(logging => logging.AddProvider(ServerErrors));
     }
+
+    /// <summary>Exceptions the server logged; any fails the test when the factory is disposed.</summary>
+    public ServerErrorLog ServerErrors { get; } = new();
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
+        ServerErrors.ThrowIfAny();
     }
 }

@@ -12,10 +12,13 @@ internal sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private SiloProcess(Process process, Uri baseAddress)
+    private readonly ServerErrorLog _errors;
+
+    private SiloProcess(Process process, Uri baseAddress, ServerErrorLog errors)
     {
         _process = process;
         BaseAddress = baseAddress;
+        _errors = errors;
     }
 
     public Uri BaseAddress { get; }
@@ -48,11 +51,12 @@ internal sealed class SiloProcess : IAsyncDisposable
 
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var errors = new ServerErrorLog();
+        process.OutputDataReceived += (_, e) => errors.ReadConsoleLine(e.Data);
+        process.ErrorDataReceived += (_, e) => errors.ReadConsoleLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var silo = new SiloProcess(process, baseAddress);
+        var silo = new SiloProcess(process, baseAddress, errors);
         await silo.WaitReadyAsync(cancellationToken);
         return silo;
     }
@@ -73,6 +77,7 @@ internal sealed class SiloProcess : IAsyncDisposable
 
         await _process.WaitForExitAsync();
         _process.Dispose();
+        _errors.ThrowIfAny();
     }
 
     private async Task WaitReadyAsync(CancellationToken cancellationToken)
@@ -119,7 +124,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string SiloDll()
+    internal static string SiloDll()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Verification.sln")))

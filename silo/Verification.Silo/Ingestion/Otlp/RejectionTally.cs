@@ -22,6 +22,8 @@ internal enum RejectReason
     TooManySeries,
     /// <summary>The request already produced its maximum number of CONTINUOUS values.</summary>
     TooManyObservations,
+    /// <summary>The deployment was completed (promoted, rolled back or aborted): its verdict no longer changes.</summary>
+    FinishedDeployment,
 }
 
 /// <summary>Counts rejected data points per reason, keeping the first example of each for the message.</summary>
@@ -72,6 +74,7 @@ internal sealed class RejectionTally
         RejectReason.BadValue => "with a bad value",
         RejectReason.TooManySeries => "over the series limit",
         RejectReason.TooManyObservations => "over the observations limit of one request",
+        RejectReason.FinishedDeployment => "for a deployment already completed (its verdict no longer changes)",
         _ => reason.ToString(),
     };
 }

@@ -1,3 +1,5 @@
+using Verification.Api.Contracts;
+
 namespace Verification.Silo.Ingestion.Otlp;
 
 /// <summary>
@@ -37,6 +39,12 @@ internal sealed class TargetResolver(Func<string, DeploymentTelemetryTarget?> lo
         if (entry is not { } resolved)
         {
             reason = RejectReason.UnknownDeployment;
+            return false;
+        }
+
+        if (resolved.Target.Status != DeploymentStatus.Verifying)
+        {
+            reason = RejectReason.FinishedDeployment;
             return false;
         }
 

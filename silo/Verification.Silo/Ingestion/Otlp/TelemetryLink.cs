@@ -5,7 +5,7 @@ namespace Verification.Silo.Ingestion.Otlp;
 /// <summary>The deployment and cohort a pushed data point belongs to.</summary>
 internal readonly record struct TelemetryLink(string DeploymentId, Cohort Cohort)
 {
-    /// <summary>OTLP attribute naming the deployment (API.md, "Pushed telemetry is linked by …").</summary>
+    /// <summary>OTLP attribute naming the deployment (docs/API.md, "Pushed telemetry is linked by …").</summary>
     public const string DeploymentAttribute = "deployment.id";
 
     /// <summary>OTLP attribute naming the cohort: <c>baseline</c> or <c>canary</c>.</summary>
@@ -40,4 +40,5 @@ internal readonly record struct TelemetryLink(string DeploymentId, Cohort Cohort
 /// What the receivers need to know about a registered deployment: its metrics, and when it started
 /// (a cumulative series whose start time is after this is counted from zero, see <see cref="CumulativeDeltaConverter"/>).
 /// </summary>
-internal sealed record DeploymentTelemetryTarget(IReadOnlyList<MetricDefinition> Metrics, DateTimeOffset? StartedAt = null);
+internal sealed record DeploymentTelemetryTarget(
+    IReadOnlyList<MetricDefinition> Metrics, DateTimeOffset? StartedAt = null, DeploymentStatus Status = DeploymentStatus.Verifying);

@@ -32,7 +32,7 @@ internal sealed class TelemetryRecorder(IGrainFactory grains, TimeProvider time)
         {
             if (deployment is not null)
             {
-                targets[deployment.Id] = new DeploymentTelemetryTarget(deployment.Metrics, deployment.StartedAt);
+                targets[deployment.Id] = new DeploymentTelemetryTarget(deployment.Metrics, deployment.StartedAt, deployment.Status);
             }
         }
 

@@ -160,6 +160,22 @@ public sealed class OtlpMetricsTranslatorTests
     }
 
     [Fact]
+    public void Translate_PointsOfACompletedDeployment_RejectedWithTheReason()
+    {
+        var sut = Translator(out _);
+        var finished = Target with { Status = DeploymentStatus.Promoted };
+
+        var result = sut.Translate(Request(Resource(DeploymentId, "canary", Gauge("cpu", Point(1, At(1)), Point(2, At(1))))),
+            id => id == DeploymentId ? finished : null);
+
+        Assert.Empty(result.Batches);
+        Assert.Equal(new Dictionary<RejectReason, long> { [RejectReason.FinishedDeployment] = 2 }, result.Rejections);
+        Assert.Equal(
+            "2 data point(s) rejected: 2 for a deployment already completed (its verdict no longer changes) (e.g. 'dep-1')",
+            result.ToOtlpResponse().PartialSuccess.ErrorMessage);
+    }
+
+    [Fact]
     public void Translate_UnlinkableOrUnknownPoints_CountedByReason()
     {
         var sut = Translator(out _);

@@ -84,7 +84,9 @@ public sealed class PrometheusPullServiceTests(TelemetryProcessesFixture fixture
         var deployment = await fixture.GetAsync(id);
         Assert.Empty(deployment.Summaries);
         Assert.NotEqual(Decision.Promote, deployment.Verdict.Decision);
-        Assert.All(deployment.Verdict.Metrics, m => Assert.Equal(Classification.Nodata, m.Classification));
+        Assert.Equal(
+            [("broken", Classification.Nodata), ("empty", Classification.Nodata), ("unlabelled", Classification.Nodata)],
+            deployment.Verdict.Metrics.Select(m => (m.Metric, m.Classification)).OrderBy(m => m.Metric, StringComparer.Ordinal).ToArray());
     }
 
     private async Task<JsonElement[]> WaitForStatusAsync(string id, Func<JsonElement[], bool> done)
