@@ -59,6 +59,7 @@ public sealed class ConflictException : Exception
     public static ConflictException OnField(string field, string message) => new(message) { Field = field };
 
     /// <summary>The input field that conflicts with what is stored, when the conflict concerns one field.</summary>
+    [Id(0)]
     public string? Field { get; private init; }
 }
 
