@@ -227,6 +227,7 @@ public interface IServiceGrain : IGrainWithStringKey
     Task<Service?> GetAsync(CancellationToken cancellationToken);
 
     /// <summary>Every SLO defined, ordered by name, as Prometheus rule generation needs it (<see cref="SloRuleSource"/>).</summary>
+    [Alias("GetRuleSourcesAsync")]
     Task<IReadOnlyList<SloRuleSource>> GetRuleSourcesAsync(CancellationToken cancellationToken);
 
     /// <summary>Sets the release policy; returns it as stored.</summary>
@@ -264,6 +265,9 @@ public interface IServiceDirectory
 /// What Prometheus rules need of one SLO (<c>GET /v1/services/{name}/prometheus-rules</c>): its PromQL indicator
 /// queries (null when a side is not a Prometheus source), objectives and the length of its budgeting period.
 /// </summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.SloRuleSource")]
 public sealed record SloRuleSource(
     string Service,
     string Name,
@@ -276,4 +280,7 @@ public sealed record SloRuleSource(
     TimeSpan Period);
 
 /// <summary>One objective of an SLO for rule generation.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.SloRuleObjective")]
 public sealed record SloRuleObjective(string? DisplayName, double Target);
