@@ -139,8 +139,9 @@ if ls "$RESULTS"/*.trx >/dev/null 2>&1; then
   grep '^P' "$RESULTS/report.tsv" | cut -f2- | sort
   echo
   echo "slowest tests:"
-  grep '^T' "$RESULTS/report.tsv" | sort -t$'\t' -k2,2 -g -r | head -n 10 \
-    | awk -F'\t' '{ printf "%9.2f s  %s  %s\n", $2, $3, $4 }'
+  # awk reads to the end (no early close as with head, which would fail the pipeline with SIGPIPE under pipefail).
+  grep '^T' "$RESULTS/report.tsv" | sort -t$'\t' -k2,2 -g -r \
+    | awk -F'\t' 'NR <= 10 { printf "%9.2f s  %s  %s\n", $2, $3, $4 }'
   passed=$(grep '^P' "$RESULTS/report.tsv" | awk '{ s += $3 } END { print s + 0 }')
   failed=$(grep '^P' "$RESULTS/report.tsv" | awk '{ s += $5 } END { print s + 0 }')
   skipped=$(grep '^P' "$RESULTS/report.tsv" | awk '{ s += $7 } END { print s + 0 }')
