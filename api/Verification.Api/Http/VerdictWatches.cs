@@ -35,12 +35,27 @@ internal sealed class VerdictWatches(IVerdictFeed feed, IGrainFactory grains)
         {
             if (!_watches.TryGetValue(deploymentId, out var watch))
             {
-                watch = new Watch(deploymentId, feed, grains);
+                watch = new Watch(deploymentId, feed, grains, Ended);
                 _watches.Add(deploymentId, watch);
             }
 
             watch.Users++;
             return new Lease(this, watch);
+        }
+    }
+
+    /// <summary>
+    /// A watch whose subscription ended without being stopped (the feed failed or completed) no longer hears changes: new
+    /// waiters get a fresh one; its present waiters still answer when their wait ends, with the verdict read then.
+    /// </summary>
+    private void Ended(Watch watch)
+    {
+        lock (_lock)
+        {
+            if (_watches.TryGetValue(watch.DeploymentId, out var current) && ReferenceEquals(current, watch))
+            {
+                _watches.Remove(watch.DeploymentId);
+            }
         }
     }
 
@@ -53,7 +68,10 @@ internal sealed class VerdictWatches(IVerdictFeed feed, IGrainFactory grains)
                 return;
             }
 
-            _watches.Remove(watch.DeploymentId);
+            if (_watches.TryGetValue(watch.DeploymentId, out var current) && ReferenceEquals(current, watch))
+            {
+                _watches.Remove(watch.DeploymentId);
+            }
         }
 
         watch.Stop();
@@ -86,14 +104,16 @@ internal sealed class VerdictWatches(IVerdictFeed feed, IGrainFactory grains)
     internal sealed class Watch
     {
         private readonly IGrainFactory _grains;
+        private readonly Action<Watch> _ended;
         private readonly CancellationTokenSource _stop = new();
         private TaskCompletionSource<Change> _next = NewSource();
         private Change _current;
 
-        public Watch(string deploymentId, IVerdictFeed feed, IGrainFactory grains)
+        public Watch(string deploymentId, IVerdictFeed feed, IGrainFactory grains, Action<Watch> ended)
         {
             DeploymentId = deploymentId;
             _grains = grains;
+            _ended = ended;
             _current = new Change(null, _next.Task);
 
             // The feed registers the subscriber at this call, before any read of the deployment by a waiter.
@@ -130,10 +150,17 @@ internal sealed class VerdictWatches(IVerdictFeed feed, IGrainFactory grains)
                     completed.TrySetResult(change);
                 }
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 // The last waiter left.
+                return;
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The feed failed: handled below like an ended subscription.
+            }
+
+            _ended(this);
         }
 
         /// <summary>
