@@ -1,3 +1,5 @@
+using Verification.Analysis.Statistics;
+
 namespace Verification.Analysis.Sequential;
 
 /// <summary>
@@ -55,33 +57,24 @@ internal sealed class ShiftPrior
     {
         double inside = start, outside = start - step;
         var firstStep = step;
-        while (f(outside) < level)
+        var atInside = f(inside);
+        var atOutside = f(outside);
+        while (atOutside < level)
         {
-            inside = outside;
+            (inside, atInside) = (outside, atOutside);
             step *= 2;
             outside = start - step;
             if (step > range)
             {
                 return double.NegativeInfinity;
             }
+
+            atOutside = f(outside);
         }
 
-        // To a millionth of the first step (about a standard error): far finer than any reported digit.
-        var tolerance = 1e-6 * firstStep;
-        for (var i = 0; i < 200 && inside - outside > tolerance; i++)
-        {
-            var middle = (inside + outside) / 2;
-            if (f(middle) < level)
-            {
-                inside = middle;
-            }
-            else
-            {
-                outside = middle;
-            }
-        }
-
-        return outside;
+        // Bracketed: Brent's method to a millionth of the first step (about a standard error), far finer than any
+        // reported digit, in a handful of evaluations instead of bisection's twenty.
+        return BrentRoot.Find(x => f(x) - level, outside, inside, atOutside - level, atInside - level, 1e-6 * firstStep);
     }
 
     /// <summary>log Σ exp(terms), without overflow.</summary>
