@@ -18,7 +18,7 @@ namespace Verification.Analysis.Sequential;
 /// effects a rollout can detect in its window rather than on effects of 10–400× that no canary needs a test for:
 /// if the true effect is a grid point g_j the mixture needs at most ln(1/w_j) = ln m nats more than the oracle SPRT
 /// told the effect (Λ_t ≥ w_j·L_t(g_j)/L_t(θ0)), and in practice less because neighbouring points contribute.
-/// The grid and its end points are measured in <c>bench/README.md</c> ("How the prior was chosen").
+/// The grid and its end points are measured in <c>bench/README.md</c> ("What changed in the judge").
 /// </para>
 /// </summary>
 internal sealed class ShiftPrior
@@ -47,8 +47,8 @@ internal sealed class ShiftPrior
     public double LogWeight { get; }
 
     /// <summary>
-    /// The largest (most conservative) root of a decreasing function f on (−∞, <paramref name="start"/>]: the point
-    /// where f falls to <paramref name="level"/> searching down from <paramref name="start"/> (at which f &lt; level)
+    /// The root of a decreasing function f on (−∞, <paramref name="start"/>] (to a millionth of the first step): the
+    /// point where f reaches <paramref name="level"/> searching down from <paramref name="start"/> (at which f &lt; level)
     /// in steps of <paramref name="step"/> that double; −∞ if f stays below level down to start − <paramref name="range"/>.
     /// Used for the lower bound of a one-sided confidence sequence: { θ0 : Λ_t(θ0) &lt; 1/α } is an interval (θ*, ∞)
     /// when ln Λ_t(θ0) decreases in θ0 (Howard et al. 2021 §3: a confidence sequence by inverting a family of tests).
