@@ -8,7 +8,8 @@ namespace Verification.Bench;
 /// <summary>
 /// Entry point for all benchmarks and load generators: `dotnet run -c Release --project bench/Verification.Bench -- …`.
 /// Sub-commands: `ingest …` (load generator against a running silo, see bench/ingest.sh), `grain-memory`,
-/// `canary-sim` (false-rollback rate and power, SEQUENTIAL vs Kayenta-style repeated Mann–Whitney),
+/// `canary-sim` (the canary study: false rollbacks, power and time to decision of SEQUENTIAL, Kayenta-style Mann–Whitney,
+/// a fixed-horizon test and the oracle SPRT, with PNG plots),
 /// `graphql-load …` (POST /graphql next to a plain endpoint, see bench/graphql.sh), `telemetry …` (OTLP next to Prometheus' remote-write receiver, see bench/telemetry.sh),
 /// `long-poll …` (5,000 verdict long-poll waiters on one silo, see bench/longpoll.sh);
 /// anything else goes to BenchmarkDotNet (`--filter *`, `--list flat`).

@@ -67,7 +67,7 @@ internal static class SequentialJudge
         var decreaseBad = MetricAssessment.DecreaseIsBad(metric.Direction);
         var pHigh = increaseBad ? e.PValueAbove(Math.Log(1 + allowed)) : 1;
         var pLow = decreaseBad && allowed < 1 ? e.PValueBelow(Math.Log(1 - allowed)) : 1;
-        var pChange = Math.Min(increaseBad ? e.PValueAbove(0) : 1, decreaseBad ? e.PValueBelow(0) : 1);
+        var pChange = allowed == 0 ? Math.Min(pHigh, pLow) : Math.Min(increaseBad ? e.PValueAbove(0) : 1, decreaseBad ? e.PValueBelow(0) : 1);
         // Shown within the margin: the promotion test rejects "at least the margin worse".
         var nonInferior = (!increaseBad || e.LogBelowAnchored(Math.Log(1 + margin)) >= Math.Log(1 / promotionAlpha))
             && (!decreaseBad || margin >= 1 || e.LogAboveAnchored(Math.Log(1 - margin)) >= Math.Log(1 / promotionAlpha));
@@ -91,14 +91,14 @@ internal static class SequentialJudge
         {
             var tail = Tail(baseline.Histogram, canary.Histogram, upper: true);
             pHigh = Math.Min(e.PValueAbove(allowed * scale), tail.PValueAbove(Math.Log(1 + allowed)));
-            pChange = Math.Min(e.PValueAbove(0), tail.PValueAbove(0));
+            pChange = allowed == 0 ? pHigh : Math.Min(e.PValueAbove(0), tail.PValueAbove(0));
         }
 
         if (decreaseBad)
         {
             var tail = Tail(baseline.Histogram, canary.Histogram, upper: false);
             pLow = Math.Min(e.PValueBelow(-allowed * scale), tail.PValueAbove(Math.Log(1 + allowed)));
-            pChange = Math.Min(pChange, Math.Min(e.PValueBelow(0), tail.PValueAbove(0)));
+            pChange = Math.Min(pChange, allowed == 0 ? pLow : Math.Min(e.PValueBelow(0), tail.PValueAbove(0)));
         }
 
         var nonInferior = (!increaseBad || e.LogBelowAnchored(margin * scale) >= Math.Log(1 / promotionAlpha))

@@ -40,6 +40,18 @@ public sealed class RateRatioTestTests
     }
 
     [Theory]
+    [InlineData(15, 2, 4.075013541208982)]
+    [InlineData(25, 8, 3.964377892811228)]
+    [InlineData(14, 1, 4.3790410436331015)]
+    [InlineData(9, 0, 3.0873477084592937)]
+    public void LogAbove_NoChangeAtEqualExposure_MatchesReference(long xc, long xb, double expected)
+    {
+        var sut = RateRatioTest.Of(xc, 1_500, xb, 1_500);
+
+        Assert.Equal(expected, sut.LogAbove(0), 1e-12);
+    }
+
+    [Theory]
     [InlineData(30, 10_000, 12, 10_000, -2.508054866684519)]
     [InlineData(7, 3_000, 9, 5_000, -0.29653437315929826)]
     public void LogBelowAnchored_AgainstFiftyPercentMore_MatchesReference(long xc, long nc, long xb, long nb, double expected)

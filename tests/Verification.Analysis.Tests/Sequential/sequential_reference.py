@@ -47,6 +47,11 @@ def mean(nc, mc, vc, nb, mb, vb):
     print(f"mean anchored(1.5) {anchored(1.5)!r} upper {hi_anchored!r}")
 
 
+# ln Λ+(0) at equal exposure, the counts an A/A canary read every second can reach early.
+for xc, xb in [(15, 2), (25, 8), (14, 1), (9, 0)]:
+    k = xc + xb
+    D = lambda r: xc * r - k * np.logaddexp(np.log(0.5) + r, np.log(0.5))
+    print(f"rate {xc} vs {xb} at equal exposure: log above(0) {logsumexp(D(LOG_G) - D(0)) - np.log(24)!r}")
 rate(20, 10000, 0, 10000)
 rate(30, 10000, 12, 10000)
 rate(7, 3000, 9, 5000)
