@@ -24,7 +24,7 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
     private readonly IGrainStorage _journal;
 
     /// <summary>
-    /// Names the grain's Orleans state <c>{typeName}/{key}</c> (e.g. <c>deployment/d1</c>): our OrleansQuery SQL finds the
+    /// Names the grain's Orleans state <c>{typeName}/{key}</c> (e.g. <c>deployment/d1</c>; see <see cref="StorageKey.StateName"/>): our OrleansQuery SQL finds the
     /// row by that name, not by the provider's key parameters (see Storage/Sql/*/0002_orleans_persistence.sql). Orleans
     /// reads the state before <see cref="OnActivateAsync"/>.
     /// </summary>
@@ -34,7 +34,7 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
         Id = new StorageKey(typeName, this.GetPrimaryKeyString());
         _journal = journal;
         Metrics = metrics;
-        _state = states.Create<StoredValue<TState>>(GrainContext, new PersistentStateAttribute(Id.ToString(), StorageName));
+        _state = states.Create<StoredValue<TState>>(GrainContext, new PersistentStateAttribute(Id.StateName, StorageName));
     }
 
     /// <summary>Where this grain is stored: its type name and its string key (also its Orleans state name, as type/key).</summary>

@@ -4,7 +4,8 @@
 -- A grain names its state "{grain_type}/{grain_key}" (e.g. deployment/d1), which the provider passes as
 -- @GrainTypeString: the provider's own key parameters cannot be used, because it reads a string key that looks like a
 -- hexadecimal number or a GUID (d1, D1, 0d1) as that number, so different keys would share a row. The hashes, N0/N1,
--- the key extension and ServiceId are therefore ignored. The payload is the state's JSON as UTF-8 bytes.
+-- the key extension and ServiceId are therefore ignored. The payload is the state's JSON as UTF-8 bytes. The key part has % and `
+-- percent-encoded (StorageKey.StateName: the provider misreads a backtick as a generic arity) and is decoded here.
 
 CREATE TABLE OrleansQuery (
     QueryKey  varchar(64) NOT NULL PRIMARY KEY,
@@ -19,21 +20,21 @@ ALTER TABLE grain_journal DROP CONSTRAINT IF EXISTS grain_journal_grain_type_gra
 INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ReadFromStorageKey', '
 SELECT convert_to(state, ''UTF8'') AS "PayloadBinary", version::integer AS "Version"
 FROM grain_state
-WHERE grain_type = split_part(@GrainTypeString, ''/'', 1) AND grain_key = substr(@GrainTypeString, strpos(@GrainTypeString, ''/'') + 1);');
+WHERE grain_type = split_part(@GrainTypeString, ''/'', 1) AND grain_key = replace(replace(substr(@GrainTypeString, strpos(@GrainTypeString, ''/'') + 1), ''%60'', ''`''), ''%25'', ''%'');');
 
 -- Write: a new row when the grain expects none (no version), else the row at exactly the expected version. The new
 -- version comes back as NewGrainStateVersion; no row back means a conflict (the provider throws InconsistentStateException).
 INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('WriteToStorageKey', '
 WITH inserted AS (
     INSERT INTO grain_state (grain_type, grain_key, version, state, updated_at)
-    SELECT split_part(@GrainTypeString, ''/'', 1), substr(@GrainTypeString, strpos(@GrainTypeString, ''/'') + 1), 1, convert_from(@PayloadBinary, ''UTF8''), now()
+    SELECT split_part(@GrainTypeString, ''/'', 1), replace(replace(substr(@GrainTypeString, strpos(@GrainTypeString, ''/'') + 1), ''%60'', ''`''), ''%25'', ''%''), 1, convert_from(@PayloadBinary, ''UTF8''), now()
     WHERE @GrainStateVersion IS NULL
     ON CONFLICT (grain_type, grain_key) DO NOTHING
     RETURNING version),
 updated AS (
     UPDATE grain_state
     SET version = version + 1, state = convert_from(@PayloadBinary, ''UTF8''), updated_at = now()
-    WHERE grain_type = split_part(@GrainTypeString, ''/'', 1) AND grain_key = substr(@GrainTypeString, strpos(@GrainTypeString, ''/'') + 1) AND version = @GrainStateVersion
+    WHERE grain_type = split_part(@GrainTypeString, ''/'', 1) AND grain_key = replace(replace(substr(@GrainTypeString, strpos(@GrainTypeString, ''/'') + 1), ''%60'', ''`''), ''%25'', ''%'') AND version = @GrainStateVersion
     RETURNING version)
 SELECT version::integer AS "NewGrainStateVersion" FROM inserted
 UNION ALL
@@ -43,7 +44,7 @@ SELECT version::integer FROM updated;');
 INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ClearStorageKey', '
 WITH deleted AS (
     DELETE FROM grain_state
-    WHERE grain_type = split_part(@GrainTypeString, ''/'', 1) AND grain_key = substr(@GrainTypeString, strpos(@GrainTypeString, ''/'') + 1) AND version = @GrainStateVersion
+    WHERE grain_type = split_part(@GrainTypeString, ''/'', 1) AND grain_key = replace(replace(substr(@GrainTypeString, strpos(@GrainTypeString, ''/'') + 1), ''%60'', ''`''), ''%25'', ''%'') AND version = @GrainStateVersion
     RETURNING grain_type, grain_key, version),
 journal AS (
     DELETE FROM grain_journal j USING deleted d

@@ -4,7 +4,8 @@
 -- A grain names its state "{grain_type}/{grain_key}" (e.g. deployment/d1), which the provider passes as
 -- @GrainTypeString: the provider's own key parameters cannot be used, because it reads a string key that looks like a
 -- hexadecimal number or a GUID (d1, D1, 0d1) as that number, so different keys would share a row. The hashes, N0/N1,
--- the key extension and ServiceId are therefore ignored. The payload is the state's JSON as UTF-8 bytes.
+-- the key extension and ServiceId are therefore ignored. The key part has % and ` percent-encoded (StorageKey.StateName:
+-- the provider misreads a backtick as a generic arity) and is decoded here, %60 first, then %25. The payload is the state's JSON as UTF-8 bytes.
 
 CREATE TABLE OrleansQuery (
     QueryKey  TEXT NOT NULL PRIMARY KEY,
@@ -32,29 +33,29 @@ CREATE UNIQUE INDEX ux_grain_journal_batch_id ON grain_journal (grain_type, grai
 INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ReadFromStorageKey', '
 SELECT CAST(state AS BLOB) AS PayloadBinary, version AS Version
 FROM grain_state
-WHERE grain_type = substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1) AND grain_key = substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1);');
+WHERE grain_type = substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1) AND grain_key = replace(replace(substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1), ''%60'', ''`''), ''%25'', ''%'');');
 
 -- Write: a new row when the grain expects none (no version), else the row at exactly the expected version. The new
 -- version comes back as NewGrainStateVersion; no row back means a conflict (the provider throws InconsistentStateException).
 INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('WriteToStorageKey', '
 INSERT INTO grain_state (grain_type, grain_key, version, state, updated_at)
-SELECT substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1), substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1), 1, CAST(@PayloadBinary AS TEXT), strftime(''%Y-%m-%dT%H:%M:%fZ'', ''now'')
+SELECT substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1), replace(replace(substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1), ''%60'', ''`''), ''%25'', ''%''), 1, CAST(@PayloadBinary AS TEXT), strftime(''%Y-%m-%dT%H:%M:%fZ'', ''now'')
 WHERE @GrainStateVersion IS NULL
 ON CONFLICT (grain_type, grain_key) DO NOTHING
 RETURNING version AS NewGrainStateVersion;
 UPDATE grain_state
 SET version = version + 1, state = CAST(@PayloadBinary AS TEXT), updated_at = strftime(''%Y-%m-%dT%H:%M:%fZ'', ''now'')
-WHERE grain_type = substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1) AND grain_key = substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1) AND version = @GrainStateVersion
+WHERE grain_type = substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1) AND grain_key = replace(replace(substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1), ''%60'', ''`''), ''%25'', ''%'') AND version = @GrainStateVersion
 RETURNING version AS NewGrainStateVersion;');
 
 -- Clear (and delete): the state at the expected version goes, with its journal; the deleted version + 1 comes back.
 INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ClearStorageKey', '
 DELETE FROM grain_journal
-WHERE grain_type = substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1) AND grain_key = substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1)
+WHERE grain_type = substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1) AND grain_key = replace(replace(substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1), ''%60'', ''`''), ''%25'', ''%'')
   AND EXISTS (SELECT 1 FROM grain_state
-              WHERE grain_type = substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1) AND grain_key = substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1) AND version = @GrainStateVersion);
+              WHERE grain_type = substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1) AND grain_key = replace(replace(substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1), ''%60'', ''`''), ''%25'', ''%'') AND version = @GrainStateVersion);
 DELETE FROM grain_state
-WHERE grain_type = substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1) AND grain_key = substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1) AND version = @GrainStateVersion
+WHERE grain_type = substr(@GrainTypeString, 1, instr(@GrainTypeString, ''/'') - 1) AND grain_key = replace(replace(substr(@GrainTypeString, instr(@GrainTypeString, ''/'') + 1), ''%60'', ''`''), ''%25'', ''%'') AND version = @GrainStateVersion
 RETURNING version + 1 AS NewGrainStateVersion;');
 
 INSERT INTO OrleansQuery (QueryKey, QueryText)
