@@ -109,8 +109,11 @@ public sealed partial class DashboardsPrometheusTests : IDisposable
             [new { name = "errors", kind = "RATIO", direction = "INCREASE" }]);
         await UiScenario.RatioAsync(http, "dash-1", "BASELINE", 1, 1000, 3);
         await UiScenario.RatioAsync(http, "dash-1", "CANARY", 1, 1000, 3);
-        using var refused = await http.PostAsync("/otlp/v1/metrics", new StringContent("x", Encoding.UTF8, "text/plain"), ct);
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, refused.StatusCode);
+        // Refused by the receiver itself (not protobuf), so it counts in verification_telemetry_refused_requests_total; a
+        // text/plain body would be refused earlier, by the browser-request guard, and never reach the receiver.
+        using var refused = await http.PostAsync("/otlp/v1/metrics",
+            new ByteArrayContent([0xff, 0xff, 0xff]) { Headers = { ContentType = new("application/x-protobuf") } }, ct);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         const string unknownDeployment = """
             {"resourceMetrics":[{"resource":{"attributes":[{"key":"deployment.id","value":{"stringValue":"nope"}},
             {"key":"deployment.cohort","value":{"stringValue":"canary"}}]},"scopeMetrics":[{"metrics":[{"name":"errors",
