@@ -26,9 +26,9 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var ct = timeout.Token;
-        var connectionString = await database.CreateEmptyDatabaseAsync();
-        await using var a = await SiloProcess.StartAsync(Settings(connectionString), ct);
-        await using var b = await SiloProcess.StartAsync(Settings(connectionString), ct);
+        var (connectionString, a, b) = await StartTwoSilosAsync(ct);
+        await using var _ = a;
+        await using var __ = b;
         using var httpA = new HttpClient { BaseAddress = a.BaseAddress };
         using var httpB = new HttpClient { BaseAddress = b.BaseAddress };
         Assert.Equal(2, await ActiveMembersAsync(connectionString, ct));
@@ -65,9 +65,9 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var ct = timeout.Token;
-        var connectionString = await database.CreateEmptyDatabaseAsync();
-        await using var a = await SiloProcess.StartAsync(Settings(connectionString), ct);
-        await using var b = await SiloProcess.StartAsync(Settings(connectionString), ct);
+        var (connectionString, a, b) = await StartTwoSilosAsync(ct);
+        await using var _ = a;
+        await using var __ = b;
         using var httpA = new HttpClient { BaseAddress = a.BaseAddress };
         var register = await httpA.PostAsJsonAsync("v1/deployments",
             new RegisterDeploymentInput("ws-two", "checkout", "v2", [new MetricInput("errors", MetricKind.Ratio, Direction.Increase, Critical: true)]),
@@ -92,6 +92,114 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
         output.WriteLine($"ROLLBACK seen on both silos {changed.ElapsedMilliseconds} ms after the samples were sent through A");
     }
 
+    /// <summary>
+    /// SIGKILL of silo A while four writers stream batches to eight deployments (registered through A, so mostly placed
+    /// there) through B: B answers 200 or 503 + Retry-After, never anything else; once A is declared dead every
+    /// deployment answers again from B, every acknowledged batch is there, and re-sending everything counts nothing twice.
+    /// </summary>
+    [StorageFact]
+    public async Task Sigkill_SiloHostingDeployments_SurvivorServesAllAcknowledgedBatchesOnce()
+    {
+        const int deployments = 8;
+        const int requests = 400;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var ct = timeout.Token;
+        var (_, a, b) = await StartTwoSilosAsync(ct);
+        await using var _ = a;
+        await using var __ = b;
+        using var httpA = new HttpClient { BaseAddress = a.BaseAddress };
+        using var httpB = new HttpClient { BaseAddress = b.BaseAddress, Timeout = TimeSpan.FromSeconds(45) };
+        for (var d = 0; d < deployments; d++)
+        {
+            var register = await httpA.PostAsJsonAsync("v1/deployments",
+                new RegisterDeploymentInput($"fo-{d}", "checkout", "v2", [new MetricInput("latency", MetricKind.Continuous)]), ContractJson.Options, ct);
+            Assert.Equal(HttpStatusCode.Created, register.StatusCode);
+        }
+
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var statuses = new System.Collections.Concurrent.ConcurrentDictionary<HttpStatusCode, int>();
+        var next = -1;
+        var writers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            int request;
+            while ((request = Interlocked.Increment(ref next)) < requests)
+            {
+                using var response = await httpB.PostAsync("v1/samples", FailoverBody(request, deployments), ct);
+                statuses.AddOrUpdate(response.StatusCode, 1, (_, n) => n + 1);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    acknowledged.Add(request);
+                }
+                else
+                {
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                    Assert.Equal("2", response.Headers.GetValues("Retry-After").Single());
+                }
+            }
+        }, ct)).ToArray();
+        while (acknowledged.Count < requests / 3)
+        {
+            Assert.False(writers.All(w => w.IsCompleted), "writers stopped before the kill");
+            await Task.Delay(5, ct);
+        }
+
+        a.Kill();
+        var killed = System.Diagnostics.Stopwatch.StartNew();
+        await Task.WhenAll(writers);
+
+        // Recovery: every deployment answers through B again.
+        for (var d = 0; d < deployments; d++)
+        {
+            while (true)
+            {
+                using var response = await httpB.GetAsync($"v1/deployments/fo-{d}", ct);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                await Task.Delay(50, ct);
+            }
+        }
+
+        var recovery = killed.ElapsedMilliseconds;
+        long stored = 0;
+        for (var d = 0; d < deployments; d++)
+        {
+            stored += (await GetAsync(httpB, $"fo-{d}", ct)).Summaries.SingleOrDefault()?.Observations ?? 0;
+        }
+
+        Assert.Equal(0, stored % ValuesPerBatch);
+        Assert.True(stored / ValuesPerBatch >= acknowledged.Count, $"{stored / ValuesPerBatch} batches stored, {acknowledged.Count} acknowledged");
+
+        var duplicates = 0;
+        for (var request = 0; request < requests; request++)
+        {
+            using var response = await httpB.PostAsync("v1/samples", FailoverBody(request, deployments), ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            var duplicate = json.RootElement.GetProperty("duplicates").GetInt32();
+            Assert.True(duplicate == 1 || !acknowledged.Contains(request), $"acknowledged batch b{request} was not stored");
+            duplicates += duplicate;
+        }
+
+        Assert.Equal(stored / ValuesPerBatch, duplicates);
+        for (var d = 0; d < deployments; d++)
+        {
+            var final = await GetAsync(httpB, $"fo-{d}", ct);
+            Assert.Equal((long)requests / deployments * ValuesPerBatch, final.Summaries.Single().Observations);
+        }
+
+        output.WriteLine($"recovery {recovery} ms after SIGKILL; {acknowledged.Count} acknowledged before/while dying; statuses " +
+            string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{(int)s.Key}×{s.Value}")));
+    }
+
+    /// <summary>Request r is one batch of ValuesPerBatch copies of r for deployment fo-(r mod deployments).</summary>
+    private static StringContent FailoverBody(int request, int deployments) => new(
+        $$"""{"deploymentId":"fo-{{request % deployments}}","cohort":"CANARY","metric":"latency","batchId":"b{{request}}","values":[{{string.Join(',', Enumerable.Repeat(request, ValuesPerBatch))}}]}""",
+        Encoding.UTF8, "application/x-ndjson");
+
     private static string WebSocketUrl(SiloProcess silo) => new UriBuilder(silo.BaseAddress) { Scheme = "ws", Path = "/graphql" }.Uri.ToString();
 
     private static string? Decision(string? line) =>
@@ -111,6 +219,22 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
         return last;
     }
 
+    /// <summary>Two silo processes on a fresh database (one cluster), started one after the other.</summary>
+    private async Task<(string ConnectionString, SiloProcess A, SiloProcess B)> StartTwoSilosAsync(CancellationToken ct)
+    {
+        var connectionString = await database.CreateEmptyDatabaseAsync();
+        var a = await SiloProcess.StartAsync(Settings(connectionString), ct);
+        try
+        {
+            return (connectionString, a, await SiloProcess.StartAsync(Settings(connectionString), ct));
+        }
+        catch
+        {
+            await a.DisposeAsync();
+            throw;
+        }
+    }
+
     private static Dictionary<string, string> Settings(string connectionString) => new()
     {
         ["Storage:Provider"] = "postgres",
@@ -122,8 +246,10 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
         $$"""{"deploymentId":"two-1","cohort":"CANARY","metric":"latency","batchId":"b{{batch}}","values":[{{string.Join(',', Enumerable.Repeat(batch, ValuesPerBatch))}}]}""",
         Encoding.UTF8, "application/x-ndjson");
 
-    private static async Task<Deployment> GetAsync(HttpClient http, CancellationToken ct) =>
-        (await http.GetFromJsonAsync<Deployment>("v1/deployments/two-1", ContractJson.Options, ct))!;
+    private static async Task<Deployment> GetAsync(HttpClient http, CancellationToken ct) => await GetAsync(http, "two-1", ct);
+
+    private static async Task<Deployment> GetAsync(HttpClient http, string id, CancellationToken ct) =>
+        (await http.GetFromJsonAsync<Deployment>($"v1/deployments/{id}", ContractJson.Options, ct))!;
 
     /// <summary>Members with Orleans' status Active (3) in our membership table.</summary>
     private static async Task<long> ActiveMembersAsync(string connectionString, CancellationToken ct)
