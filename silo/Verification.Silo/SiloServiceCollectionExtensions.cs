@@ -25,7 +25,19 @@ internal static class SiloServiceCollectionExtensions
 
         // Storage first: its migration hosted service must run before anything that reads storage at start.
         services.AddGrainStorage(configuration);
-        services.AddSingleton<IVerdictFeed, InProcessVerdictFeed>();
+        services.AddSingleton<InProcessVerdictFeed>();
+        if (configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()?.IsPostgres == true)
+        {
+            // Several silos may share the database: verdict changes cross silos through per-deployment hub grains.
+            services.AddSingleton<ClusterVerdictFeed>();
+            services.AddSingleton<IVerdictFeed>(sp => sp.GetRequiredService<ClusterVerdictFeed>());
+            services.AddHostedService(sp => sp.GetRequiredService<ClusterVerdictFeed>());
+        }
+        else
+        {
+            services.AddSingleton<IVerdictFeed>(sp => sp.GetRequiredService<InProcessVerdictFeed>());
+        }
+
         services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
         services.AddSingleton<IServiceDirectory, ServiceDirectory>();
         services.AddSingleton<SampleIngestion>();

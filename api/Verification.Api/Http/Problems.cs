@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Orleans.Runtime;
 using Verification.Api.Contracts;
 
 namespace Verification.Api.Http;
@@ -77,7 +78,36 @@ internal static class Problems
             {
                 return From(e);
             }
+            catch (Exception e) when (IsUnavailable(e))
+            {
+                return Unavailable(e);
+            }
         });
+
+    /// <summary>Seconds a client is told to wait (Retry-After) when a call was caught by a silo's death.</summary>
+    public const int RetryAfterSeconds = 2;
+
+    /// <summary>
+    /// True for the failures of a grain call caught by a silo's death or shutdown (the message was rejected, or it went
+    /// unanswered): the cluster recovers by itself, so the request may be retried; nothing is half-stored (a write is
+    /// committed before it is acknowledged, and a retried batch is recognised by its batchId).
+    /// </summary>
+    public static bool IsUnavailable(Exception exception) =>
+        exception is OrleansMessageRejectionException or TimeoutException;
+
+    /// <summary>503 with Retry-After and a problem body.</summary>
+    public static IResult Unavailable(Exception exception) => new RetryAfter(Results.Problem(
+        $"The silo that holds this data is unavailable ({exception.GetType().Name}); retry after {RetryAfterSeconds} s.",
+        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unavailable"), RetryAfterSeconds);
+
+    private sealed class RetryAfter(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 
     /// <summary>True for the failures <see cref="From"/> turns into a 4xx answer.</summary>
     public static bool IsClientError(Exception exception) =>

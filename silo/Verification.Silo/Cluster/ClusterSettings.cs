@@ -25,8 +25,14 @@ internal sealed class ClusterSettings
     /// <summary>Client gateway port; 0 picks a free port.</summary>
     public int GatewayPort { get; set; } = DefaultGatewayPort;
 
-    /// <summary>The address other silos reach this one at.</summary>
+    /// <summary>The address other silos reach this one at: an IP address, or a host name resolved to its first IPv4 address.</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Short membership probe settings (see <see cref="SiloBuilderExtensions"/>): a dead silo is declared dead in seconds.</summary>
+    public bool FastFailover { get; set; }
+
+    /// <summary><see cref="AdvertisedAddress"/> as an IPv4 (or IPv6) address, resolved once by <see cref="Read"/>.</summary>
+    public IPAddress AdvertisedIp { get; private set; } = IPAddress.Loopback;
 
     /// <summary>An activation unused this long is deactivated (its state is durable); Orleans' CollectionAge.</summary>
     public int IdleTimeoutSeconds { get; set; } = DefaultIdleTimeoutSeconds;
@@ -47,10 +53,7 @@ internal sealed class ClusterSettings
             throw new InvalidOperationException($"{Section}:SiloPort and {Section}:GatewayPort must be between 0 and 65535.");
         }
 
-        if (!IPAddress.TryParse(settings.AdvertisedAddress, out _))
-        {
-            throw new InvalidOperationException($"{Section}:AdvertisedAddress must be an IP address, got '{settings.AdvertisedAddress}'.");
-        }
+        settings.AdvertisedIp = ResolveAddress(settings.AdvertisedAddress);
 
         if (settings.IdleTimeoutSeconds < 60)
         {
@@ -60,6 +63,32 @@ internal sealed class ClusterSettings
         settings.SiloPort = settings.SiloPort == 0 ? FreePort() : settings.SiloPort;
         settings.GatewayPort = settings.GatewayPort == 0 ? FreePort() : settings.GatewayPort;
         return settings;
+    }
+
+    private static IPAddress ResolveAddress(string address)
+    {
+        if (IPAddress.TryParse(address, out var ip))
+        {
+            return ip;
+        }
+
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            throw new InvalidOperationException($"{Section}:AdvertisedAddress must be an IP address or a host name, got an empty value.");
+        }
+
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddresses(address);
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidOperationException($"{Section}:AdvertisedAddress '{address}' does not resolve: {e.Message}", e);
+        }
+
+        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+            ?? throw new InvalidOperationException($"{Section}:AdvertisedAddress '{address}' has no IPv4 address.");
     }
 
     private static int FreePort()

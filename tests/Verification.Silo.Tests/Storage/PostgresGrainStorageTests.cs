@@ -25,6 +25,8 @@ public sealed class PostgresGrainStorageTests(PostgresDatabaseFixture database)
 
     private protected override string Version1Sql => PostgresMigrations.All[0].Sql;
 
+    private protected override int KnownMigrations => PostgresMigrations.All.Count;
+
     [StorageFact]
     public async Task PingAsync_UnreachableServer_ReturnsFalse()
     {

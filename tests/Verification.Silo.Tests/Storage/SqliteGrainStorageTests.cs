@@ -21,6 +21,8 @@ public sealed class SqliteGrainStorageTests(SqliteDatabaseFixture database)
 
     private protected override string Version1Sql => SqliteMigrations.All[0].Sql;
 
+    private protected override int KnownMigrations => SqliteMigrations.All.Count;
+
     [Fact]
     public async Task MigrateAsync_MissingNestedDirectory_CreatesDirectoryAndWalDatabase()
     {
