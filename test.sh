@@ -21,6 +21,8 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
+# nginx: the docker-compose recipe's load balancer configuration is checked with `nginx -t`.
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 # Headless Chromium for the UI tests (driven over the DevTools protocol; no browser download), with a font.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 [ -n "$(fc-list 2>/dev/null | head -n 1)" ] || need_apt+=(fonts-dejavu-core)
