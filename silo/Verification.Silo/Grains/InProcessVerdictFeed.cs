@@ -7,8 +7,8 @@ namespace Verification.Silo.Grains;
 
 /// <summary>
 /// Fans verdict changes out to subscribers in this process. Each subscriber has a bounded channel that keeps only
-/// the newest verdicts (a slow subscriber skips intermediate ones, never blocks a grain). With several silo
-/// processes a subscriber sees the verdicts judged by the process it is connected to.
+/// the newest verdicts (a slow subscriber skips intermediate ones, never blocks a grain). The feed of a single silo
+/// (SQLite); in a cluster (PostgreSQL) <see cref="ClusterVerdictFeed"/> adds the other silos' changes on top of it.
 /// </summary>
 internal sealed class InProcessVerdictFeed : IVerdictFeed
 {
