@@ -69,9 +69,10 @@ public sealed class WebSocketFuzzTests(SiloFactory factory) : IClassFixture<Silo
                     }
                 }
             }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
             {
-                // The connection went away; the next send reconnects.
+                // The connection went away (the test host reports a server's abrupt close as an IOException); the next
+                // send reconnects.
             }
         }
 

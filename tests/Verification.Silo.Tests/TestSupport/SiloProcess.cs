@@ -25,6 +25,28 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            var silo = Launch(settings);
+            try
+            {
+                await silo.WaitReadyAsync(cancellationToken);
+                return silo;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && silo._process.HasExited && silo._process.ExitCode == ExitCodeCannotListen)
+            {
+                // The free port chosen here was taken by another process before the silo bound it (tests run in
+                // parallel and each picks ports the same way): choose again.
+                silo._process.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The silo's exit code when a listen address is in use (README, "Configuration").</summary>
+    private const int ExitCodeCannotListen = 3;
+
+    private static SiloProcess Launch(IReadOnlyDictionary<string, string> settings)
+    {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var info = new ProcessStartInfo("dotnet")
@@ -56,9 +78,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => errors.ReadConsoleLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var silo = new SiloProcess(process, baseAddress, errors);
-        await silo.WaitReadyAsync(cancellationToken);
-        return silo;
+        return new SiloProcess(process, baseAddress, errors);
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing — what a power cut or an OOM kill does.</summary>
