@@ -47,7 +47,7 @@ internal static class SiloServiceCollectionExtensions
         services.AddOptions<VerdictClockOptions>().Bind(configuration.GetSection(VerdictClockOptions.Section))
             .Validate(o => o.ClockSeconds >= 0, $"{VerdictClockOptions.Section}:ClockSeconds must be >= 0 (0 turns the clock off).")
             .ValidateOnStart();
-        services.AddHostedService<VerdictClock>();
+        services.AddHostedService<VerdictClockSweep>();
 
         // Telemetry inputs: OTLP/HTTP and Prometheus remote write (push); PromQL pull (off unless Prometheus:Url is set).
         services.AddTelemetryIngestion(configuration);

@@ -5,7 +5,7 @@ using Verification.Silo.Storage;
 
 namespace Verification.Silo.Cluster;
 
-/// <summary>The Orleans side of the silo: clustering, endpoints, grain state storage, grain collection.</summary>
+/// <summary>The Orleans side of the silo: clustering, endpoints, grain state storage, reminders, grain collection.</summary>
 internal static class SiloBuilderExtensions
 {
     public const string PostgresInvariant = "Npgsql";
@@ -50,6 +50,13 @@ internal static class SiloBuilderExtensions
             o.Invariant = storage.IsPostgres ? PostgresInvariant : SqliteInvariant;
             o.ConnectionString = storage.ConnectionString;
             o.GrainStorageSerializer = new ContractJsonStorageSerializer();
+        });
+        // Durable reminders (the verdict clock, VerdictClock.cs) in the same database: our table and OrleansQuery rows,
+        // Storage/Sql/Sqlite/0003 and Storage/Sql/Postgres/0004.
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = storage.IsPostgres ? PostgresInvariant : SqliteInvariant;
+            o.ConnectionString = storage.ConnectionString;
         });
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds));
         return silo;

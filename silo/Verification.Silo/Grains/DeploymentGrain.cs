@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 using Verification.Silo.Storage;
@@ -11,16 +12,29 @@ namespace Verification.Silo.Grains;
 /// journal (state and journal in one transaction, acknowledged only after commit), keeps summaries, and re-judges.
 /// A PROMOTE of the judge passes the service grain's budget gate first; completion is reported to the service grain.
 /// Both are awaited grain-to-grain calls in this grain's turn; the service grain never calls back, so no cycle.
+/// Time-only verdict changes are judged by the verdict clock: a reminder and, while a promotion is held, a timer
+/// (<see cref="VerdictClock"/>).
 /// </summary>
-internal sealed class DeploymentGrain(
+internal sealed partial class DeploymentGrain(
     TimeProvider time,
     IVerdictFeed verdicts,
     SiloMetrics metrics,
     IGrainStorage journal,
-    IPersistentStateFactory states)
-    : StoredGrain<DeploymentState>(states, journal, metrics, TypeName), IDeploymentGrain
+    IPersistentStateFactory states,
+    IOptions<VerdictClockOptions> clock,
+    ILogger<DeploymentGrain> logger)
+    : StoredGrain<DeploymentState>(states, journal, metrics, TypeName), IDeploymentGrain, IRemindable
 {
     public const string TypeName = "deployment";
+
+    /// <summary>The clock's timer period while a promotion is held; null when the clock is off.</summary>
+    private readonly TimeSpan? _clockPeriod = clock.Value.ClockSeconds > 0 ? TimeSpan.FromSeconds(clock.Value.ClockSeconds) : null;
+
+    /// <summary>The clock's timer, running while a promotion is held.</summary>
+    private IGrainTimer? _clockTimer;
+
+    /// <summary>When this activation's clock last judged; null until its first tick.</summary>
+    private DateTimeOffset? _clockJudgedAt;
 
     /// <summary>Batch ids already stored, rebuilt from the journal on activation.</summary>
     private readonly HashSet<string> _batchIds = new(StringComparer.Ordinal);
@@ -64,6 +78,15 @@ internal sealed class DeploymentGrain(
             // The verdict is judged again by the next read (no judgement yet in this activation).
             Recover(registered with { NextSequence = last + 1, Summaries = Ordered(summaries.Values) });
         }
+
+        // A deployment stored before its clock was a reminder gets one now (VerdictClockSweep activates those); a held
+        // promotion starts its timer.
+        var current = State!;
+        var scheduled = await ScheduleClockAsync(current, time.GetUtcNow()).ConfigureAwait(true);
+        if (!ReferenceEquals(scheduled, current))
+        {
+            await WriteStateAsync(scheduled, cancellationToken).ConfigureAwait(true);
+        }
     }
 
     public async Task<RegisterResult> RegisterAsync(RegisterDeploymentInput input, CancellationToken cancellationToken)
@@ -86,6 +109,7 @@ internal sealed class DeploymentGrain(
         var now = time.GetUtcNow();
         var judge = new DeploymentJudge(normalized);
         var state = new DeploymentState(normalized, now, null, DeploymentStatus.Verifying, 1, [], judge.Judge(Verdicts.NotJudged, now, now));
+        state = await ScheduleClockAsync(state, now).ConfigureAwait(true);
         await WriteStateAsync(state, cancellationToken).ConfigureAwait(true);
         _definitions = DeploymentValidation.Definitions(normalized);
         _judge = judge;
@@ -280,16 +304,133 @@ internal sealed class DeploymentGrain(
             seconds is { } s && judgedAt < state.StartedAt.AddSeconds(s) && state.StartedAt.AddSeconds(s) <= now;
     }
 
-    /// <summary>Writes <paramref name="next"/> (with <paramref name="journal"/>), then tells subscribers if the verdict changed.</summary>
+    /// <summary>
+    /// Writes <paramref name="next"/> (with <paramref name="journal"/> and its clock brought in line), then tells subscribers
+    /// if the verdict changed.
+    /// </summary>
     private async Task StoreAsync(DeploymentState previous, DeploymentState next, IReadOnlyList<JournalEntry> journal,
         CancellationToken cancellationToken)
     {
+        next = await ScheduleClockAsync(next, time.GetUtcNow()).ConfigureAwait(true);
         await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(true);
         if (!next.Verdict.SameAnswer(previous.Verdict))
         {
             verdicts.Publish(Key, next.Verdict);
         }
     }
+
+    /// <summary>
+    /// A tick of the verdict-clock reminder. While a promotion is held, the timer ticks in between: a reminder tick that
+    /// comes within one timer period of the last clock judgement judges nothing.
+    /// </summary>
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == VerdictClock.ReminderName
+        && !(_clockJudgedAt is { } judged && _clockPeriod is { } period && time.GetUtcNow() - judged < period)
+            ? ClockTickAsync(CancellationToken.None)
+            : Task.CompletedTask;
+
+    /// <summary>
+    /// One clock tick: judges a PENDING verdict (storing and pushing a change), then schedules the next tick. A failure is
+    /// logged and the activation dropped; the reminder ticks again one period later.
+    /// </summary>
+    private async Task ClockTickAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (State is not { } state)
+            {
+                // A registration that was never stored left its reminder behind.
+                await UnregisterClockAsync().ConfigureAwait(true);
+                return;
+            }
+
+            if (state.Status == DeploymentStatus.Verifying && state.Verdict.Decision == Decision.Pending)
+            {
+                _clockJudgedAt = time.GetUtcNow();
+                Metrics.ClockEvaluations.Add(1);
+                await GetAsync(cancellationToken).ConfigureAwait(true);
+            }
+
+            var current = State!;
+            var scheduled = await ScheduleClockAsync(current, time.GetUtcNow()).ConfigureAwait(true);
+            if (!ReferenceEquals(scheduled, current))
+            {
+                await WriteStateAsync(scheduled, cancellationToken).ConfigureAwait(true);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogClockTickFailed(logger, e, Key);
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>
+    /// Brings the clock in line with <paramref name="state"/> (<see cref="VerdictClock.Next"/>) and returns the state to store
+    /// (the same instance when nothing changed): the reminder is registered again when its due time changes and removed
+    /// when only input can change the verdict; a held promotion also runs the timer in this activation. Costs nothing
+    /// (no allocation, no I/O) while the schedule stands, which is every write of ingestion.
+    /// </summary>
+    private async Task<DeploymentState> ScheduleClockAsync(DeploymentState state, DateTimeOffset now)
+    {
+        var next = _clockPeriod is null ? null : VerdictClock.Next(state, now);
+        RunClockTimer(next is not null && state.HeldPromotion is not null);
+        if (next is not { } due)
+        {
+            if (state.ClockAt is null)
+            {
+                return state;
+            }
+
+            await UnregisterClockAsync().ConfigureAwait(true);
+            return state with { ClockAt = null };
+        }
+
+        if (state.HeldPromotion is not null)
+        {
+            // Held: a reminder due within one period stays (it then ticks every period); the timer ticks in between.
+            if (state.ClockAt is { } at && at <= now + VerdictClock.ReminderPeriod)
+            {
+                return state;
+            }
+
+            due = now + VerdictClock.ReminderPeriod;
+        }
+        else if (state.ClockAt == due)
+        {
+            return state;
+        }
+
+        await this.RegisterOrUpdateReminder(VerdictClock.ReminderName, due - now, VerdictClock.ReminderPeriod).ConfigureAwait(true);
+        return state with { ClockAt = due };
+    }
+
+    private async Task UnregisterClockAsync()
+    {
+        if (await this.GetReminder(VerdictClock.ReminderName).ConfigureAwait(true) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder).ConfigureAwait(true);
+        }
+    }
+
+    private void RunClockTimer(bool run)
+    {
+        if (run && _clockTimer is null && _clockPeriod is { } period)
+        {
+            // Not the timer's token: a tick that releases the promotion stops (disposes) this timer, which cancels that
+            // token before the tick has stored the change.
+            _clockTimer = this.RegisterGrainTimer(static (grain, _) => grain.ClockTickAsync(CancellationToken.None), this,
+                new GrainTimerCreationOptions(period, period));
+        }
+        else if (!run && _clockTimer is not null)
+        {
+            _clockTimer.Dispose();
+            _clockTimer = null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Verdict clock tick of deployment {DeploymentId} failed; the reminder ticks again")]
+    private static partial void LogClockTickFailed(ILogger logger, Exception exception, string deploymentId);
 
     /// <summary>A PROMOTE turned PENDING (INCONCLUSIVE once the window closed) because some metric's source fails.</summary>
     private static Verdict SourceBlocked(Verdict promote, IReadOnlyDictionary<string, string> failing, DeploymentState state, DateTimeOffset now)

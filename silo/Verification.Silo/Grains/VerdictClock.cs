@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Verification.Api.Contracts;
+using Verification.Silo.Storage;
 
 namespace Verification.Silo.Grains;
 
@@ -9,23 +11,79 @@ internal sealed class VerdictClockOptions
     public const string Section = "Verdicts";
     public const int DefaultClockSeconds = 15;
 
-    /// <summary>How often deployments whose verdict may change with time alone are judged again (0 turns the clock off).</summary>
+    /// <summary>
+    /// How often a promotion held back by the budget gate is judged again while its grain is in memory; window closings
+    /// and minimum durations are judged at the moment they happen. 0 turns the clock off (only reads and input judge).
+    /// </summary>
     public int ClockSeconds { get; set; } = DefaultClockSeconds;
 }
 
 /// <summary>
 /// Some verdict changes need no new samples: the analysis window closes (INCONCLUSIVE), the minimum duration passes
 /// (PROMOTE becomes possible), or a promotion held back by the error-budget gate is released as the budget recovers.
-/// A read judges them, but a subscriber of <c>verdictChanged</c> may be the only reader: this clock reads the deployments
-/// for which such a change is due, so the change is stored and pushed. It touches only those deployments, so grains of
-/// deployments waiting for data are not kept in memory by it.
+/// A read judges them, but a subscriber of <c>verdictChanged</c> may be the only reader, so each deployment grain keeps a
+/// durable Orleans reminder (<see cref="ReminderName"/>) due at the next moment time alone may change its verdict
+/// (<see cref="Next"/>), and, while a promotion is held, a grain timer every <see cref="VerdictClockOptions.ClockSeconds"/>.
+/// <para>
+/// Why reminders: the reminder table is shared by the cluster, and each reminder is owned by exactly one silo (its range of
+/// the hash ring), which calls the grain's single activation; a tick is therefore one evaluation in the whole cluster, not
+/// one per silo, and a silo's death hands its range (and any missed tick) to a survivor. The timer runs inside the single
+/// activation, so it too ticks once per cluster. Orleans' guarantees are the limits: a single activation is eventually
+/// consistent during a membership change, and a reminder is delivered at least once per period.
+/// </para>
 /// </summary>
-internal sealed partial class VerdictClock(
-    IDeploymentDirectory directory,
+internal static class VerdictClock
+{
+    /// <summary>The reminder's name (one per deployment grain).</summary>
+    public const string ReminderName = "verdict-clock";
+
+    /// <summary>
+    /// The reminder's period: Orleans' minimum (ReminderOptions.MinimumReminderPeriod). A tick that did not happen (a
+    /// failure) comes again one period later; while a promotion is held, the reminder is the backstop of the timer.
+    /// </summary>
+    public static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// When time alone may next change the verdict of <paramref name="state"/>, judged at <paramref name="now"/>: while a
+    /// promotion is held, now (the gate is asked again every tick); else the first of the minimum and maximum durations
+    /// still ahead; null when nothing but new input can change it (not verifying, decided, or no durations ahead).
+    /// </summary>
+    public static DateTimeOffset? Next(DeploymentState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Status != DeploymentStatus.Verifying || state.Verdict.Decision != Decision.Pending)
+        {
+            return null;
+        }
+
+        if (state.HeldPromotion is not null)
+        {
+            return now;
+        }
+
+        // Called on every write (ingestion's hot path): no allocation.
+        var analysis = state.Registration.Analysis;
+        var min = Ahead(analysis?.MinDurationSeconds);
+        var max = Ahead(analysis?.MaxDurationSeconds);
+        return min is null ? max : max is null || min <= max ? min : max;
+
+        DateTimeOffset? Ahead(int? seconds) =>
+            seconds is { } s && state.StartedAt.AddSeconds(s) is var at && at > now ? at : null;
+    }
+}
+
+/// <summary>
+/// Deployments stored before the verdict clock became a reminder have none: once per silo start, this asks each of those
+/// whose verdict may still change with time to activate, which schedules its reminder (<see cref="DeploymentGrain"/>).
+/// Deployments that have their reminder are not touched, so later starts activate nothing.
+/// </summary>
+internal sealed partial class VerdictClockSweep(
+    IGrainStorage storage,
     IGrainFactory grains,
     TimeProvider time,
     IOptions<VerdictClockOptions> options,
-    ILogger<VerdictClock> logger) : BackgroundService
+    IHostApplicationLifetime lifetime,
+    ILogger<VerdictClockSweep> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,64 +92,55 @@ internal sealed partial class VerdictClock(
             return;
         }
 
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ClockSeconds), time);
+        // Grains answer once the Orleans silo has started, which is after this service started.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            try
+            {
+                await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            var scheduled = await SweepAsync(stoppingToken).ConfigureAwait(false);
+            if (scheduled > 0)
             {
-                try
-                {
-                    await TickAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // One failed round (e.g. storage briefly unreachable) must not stop the clock.
-                    LogTickFailed(logger, ex);
-                }
+                LogScheduled(logger, scheduled);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Shutting down.
+            LogSweepFailed(logger, ex);
         }
     }
 
-    /// <summary>Judges every deployment whose verdict may have changed with time alone; returns how many were read.</summary>
-    public async Task<int> TickAsync(CancellationToken cancellationToken)
+    /// <summary>Activates every stored deployment that needs a reminder and has none; returns how many.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var window = TimeSpan.FromSeconds(2 * Math.Max(options.Value.ClockSeconds, 1));
-        var read = 0;
-        var verifying = directory.ListAllAsync(new DeploymentFilter(Status: DeploymentStatus.Verifying), cancellationToken);
-        await foreach (var deployment in verifying.ConfigureAwait(false))
+        var count = 0;
+        await foreach (var stored in storage.ListAllAsync(DeploymentGrain.TypeName, null, cancellationToken).ConfigureAwait(false))
         {
-            if (Due(deployment, now, window))
+            var state = JsonSerializer.Deserialize<DeploymentState>(stored.Json, ContractJson.Options)!;
+            if (state.ClockAt is null && VerdictClock.Next(state, now) is not null)
             {
-                await grains.GetGrain<IDeploymentGrain>(deployment.Id).GetAsync(cancellationToken).ConfigureAwait(false);
-                read++;
+                await grains.GetGrain<IDeploymentGrain>(stored.Key).GetAsync(cancellationToken).ConfigureAwait(false);
+                count++;
             }
         }
 
-        return read;
+        return count;
     }
 
-    /// <summary>
-    /// A PENDING verdict may change with time when the window has closed, when the minimum duration passed within the
-    /// last two ticks, or while the release gate holds a promotion back.
-    /// </summary>
-    internal static bool Due(Deployment deployment, DateTimeOffset now, TimeSpan window)
-    {
-        if (deployment.Verdict.Decision != Decision.Pending)
-        {
-            return false;
-        }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Verdict clock: scheduled reminders for {Count} deployments stored without one")]
+    private static partial void LogScheduled(ILogger logger, int count);
 
-        var elapsed = now - deployment.StartedAt;
-        return deployment.Analysis.MaxDurationSeconds is { } max && elapsed >= TimeSpan.FromSeconds(max)
-            || deployment.Analysis.MinDurationSeconds is { } min && elapsed >= TimeSpan.FromSeconds(min) && elapsed < TimeSpan.FromSeconds(min) + window
-            || deployment.Verdict.Gate is { Allowed: false };
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A verdict clock round failed; the next round tries again")]
-    private static partial void LogTickFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Verdict clock: scheduling reminders of stored deployments failed; their next write or activation schedules them")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }

@@ -16,6 +16,8 @@ internal sealed class SiloMetrics : IDisposable
         Batches = _meter.CreateCounter<long>("verification.ingest.batches", "{batch}", "Sample batches stored durably.");
         Duplicates = _meter.CreateCounter<long>("verification.ingest.duplicates", "{batch}", "Sample batches skipped because their batchId was known.");
         Values = _meter.CreateCounter<long>("verification.ingest.values", "{value}", "Sample values (or RATIO batches) stored durably.");
+        ClockEvaluations = _meter.CreateCounter<long>("verification.verdict_clock.evaluations", "{evaluation}",
+            "Deployments judged by the verdict clock (a reminder or timer tick) on this silo.");
         _meter.CreateObservableGauge("verification.grains.active", () => ActiveGrains, "{grain}",
             "Grain activations of this silo in memory.");
     }
@@ -25,6 +27,8 @@ internal sealed class SiloMetrics : IDisposable
     public Counter<long> Duplicates { get; }
 
     public Counter<long> Values { get; }
+
+    public Counter<long> ClockEvaluations { get; }
 
     /// <summary>A grain of this silo was activated (<paramref name="delta"/> 1) or deactivated (-1).</summary>
     /// <summary>Grain activations of this silo in memory now.</summary>

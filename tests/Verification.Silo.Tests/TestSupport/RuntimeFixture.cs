@@ -46,7 +46,9 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     /// <param name="directory">The database directory of an earlier fixture (a restart over the same data); it then stays
     /// there when this fixture is disposed. Null: a new one, deleted with this fixture.</param>
     /// <param name="postgres">A PostgreSQL connection string: storage there instead of SQLite.</param>
-    public static async Task<RuntimeFixture> StartAsync(string? directory = null, string? postgres = null)
+    /// <param name="clockSeconds">Verdicts:ClockSeconds; 0 (the default here) turns the verdict clock's reminders and timers
+    /// off, so that nothing but the test judges on the manual clock.</param>
+    public static async Task<RuntimeFixture> StartAsync(string? directory = null, string? postgres = null, int clockSeconds = 0)
     {
         var owned = directory is null;
         directory ??= System.IO.Directory.CreateTempSubdirectory("verification-grains-").FullName;
@@ -59,11 +61,12 @@ internal sealed class RuntimeFixture : IAsyncDisposable
             ["Storage:ConnectionString"] = postgres ?? $"Data Source={Path.Combine(directory, "grains.db")}",
             ["Cluster:SiloPort"] = "0",
             ["Cluster:GatewayPort"] = "0",
+            ["Verdicts:ClockSeconds"] = clockSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         }).Build();
         var host = InProcessSilo.Build(configuration, services =>
         {
-            // No verdict clock, pull service or migration at start (the migration runs below, before Orleans starts).
+            // No verdict clock sweep, pull service or migration at start (the migration runs below, before Orleans starts).
             services.RemoveAll<IHostedService>();
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
             services.Replace(ServiceDescriptor.Singleton<IVerdictFeed>(feed));

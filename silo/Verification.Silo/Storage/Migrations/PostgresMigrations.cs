@@ -3,7 +3,7 @@ using Verification.Silo.Storage.Sql;
 namespace Verification.Silo.Storage.Migrations;
 
 /// <summary>
-/// The PostgreSQL schema, one script per version (the same tables and constraints as <see cref="SqliteMigrations"/>, plus the cluster membership of version 3, which SQLite, one silo on localhost clustering, does not have).
+/// The PostgreSQL schema, one script per version (the same tables and constraints as <see cref="SqliteMigrations"/>, plus the cluster membership of version 3, which SQLite, one silo on localhost clustering, does not have; reminders are version 4 here and 3 there).
 /// Keys are COLLATE "C" so that ordering (and paging by key) is byte-wise whatever the database locale is,
 /// which is also SQLite's BINARY order.
 /// </summary>
@@ -39,5 +39,6 @@ internal static class PostgresMigrations
             """),
         new(2, "0002_orleans_persistence", EmbeddedSql.Read("Postgres/0002_orleans_persistence.sql")),
         new(3, "0003_orleans_clustering", EmbeddedSql.Read("Postgres/0003_orleans_clustering.sql")),
+        new(4, "0004_orleans_reminders", EmbeddedSql.Read("Postgres/0004_orleans_reminders.sql")),
     ];
 }

@@ -38,5 +38,6 @@ internal static class SqliteMigrations
                 WHERE batch_id IS NOT NULL;
             """),
         new(2, "0002_orleans_persistence", EmbeddedSql.Read("Sqlite/0002_orleans_persistence.sql")),
+        new(3, "0003_orleans_reminders", EmbeddedSql.Read("Sqlite/0003_orleans_reminders.sql")),
     ];
 }
