@@ -1,5 +1,6 @@
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
+using Verification.Api.Http;
 using Verification.GraphQL;
 
 namespace Verification.Api.GraphQL;
@@ -10,6 +11,12 @@ internal static class ContractErrors
     public const string BadUserInput = "BAD_USER_INPUT";
     public const string Conflict = "CONFLICT";
     public const string NotFound = "NOT_FOUND";
+
+    /// <summary>
+    /// A retryable failure (HTTP answers it 503 with Retry-After): the silo holding the data died or shut down, or a write
+    /// lost a concurrent update; <c>extensions.retryAfter</c> gives the seconds to wait.
+    /// </summary>
+    public const string Unavailable = "UNAVAILABLE";
 
     /// <summary>Runs a resolver body, mapping <see cref="InputException"/>, <see cref="ConflictException"/> and <see cref="NotFoundException"/>.</summary>
     public static async ValueTask<object?> Guard<T>(Func<Task<T>> body)
@@ -45,7 +52,15 @@ internal static class ContractErrors
         {
             throw new GraphQLException(e.Message, NotFound);
         }
+        catch (Exception e) when (Problems.IsUnavailable(e))
+        {
+            throw Unavailability(e);
+        }
     }
+
+    /// <summary>The GraphQL error of a retryable failure (<see cref="Problems.IsUnavailable"/>).</summary>
+    public static GraphQLException Unavailability(Exception e) =>
+        new(Problems.UnavailableMessage(e), Unavailable, new Dictionary<string, object?> { ["retryAfter"] = Problems.RetryAfterSeconds });
 
     private static GraphQLException Conflicting(ConflictException e) =>
         new(e.Message, Conflict, e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field });

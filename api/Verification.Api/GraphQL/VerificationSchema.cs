@@ -225,8 +225,21 @@ public static class VerificationSchema
 
                 // Subscribe before reading the current verdict, so that no change between the two is lost.
                 var changes = ctx.GetService<IVerdictFeed>().SubscribeAsync(id, ctx.CancellationToken);
-                var current = await ctx.GetService<IGrainFactory>().GetGrain<IDeploymentGrain>(id).GetAsync(ctx.CancellationToken).ConfigureAwait(false)
-                    ?? throw new GraphQLException($"Deployment '{id}' is not registered.", ContractErrors.NotFound);
+                Deployment? current;
+                try
+                {
+                    current = await ctx.GetService<IGrainFactory>().GetGrain<IDeploymentGrain>(id).GetAsync(ctx.CancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (Http.Problems.IsUnavailable(e))
+                {
+                    throw ContractErrors.Unavailability(e);
+                }
+
+                if (current is null)
+                {
+                    throw new GraphQLException($"Deployment '{id}' is not registered.", ContractErrors.NotFound);
+                }
+
                 return VerdictStream(current.Verdict, changes);
             });
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Verification.Api.Contracts;
 
 namespace Verification.Api.Http;
@@ -88,17 +89,23 @@ internal static class Problems
     public const int RetryAfterSeconds = 2;
 
     /// <summary>
-    /// True for the failures of a grain call caught by a silo's death or shutdown (the message was rejected, or it went
-    /// unanswered): the cluster recovers by itself, so the request may be retried; nothing is half-stored (a write is
-    /// committed before it is acknowledged, and a retried batch is recognised by its batchId).
+    /// True for the failures of a grain call that a retry resolves: the call was caught by a silo's death or shutdown (the
+    /// message was rejected, or it went unanswered), or its write lost an ETag race to another activation of the same
+    /// grain (<see cref="InconsistentStateException"/>, possible while the cluster's membership changes; Orleans drops the
+    /// losing activation and does not retry). Nothing is half-stored: a write is committed before it is acknowledged, and
+    /// a retried batch is recognised by its batchId.
     /// </summary>
     public static bool IsUnavailable(Exception exception) =>
-        exception is OrleansMessageRejectionException or TimeoutException;
+        exception is OrleansMessageRejectionException or TimeoutException or InconsistentStateException;
+
+    /// <summary>What a client is told about a retryable failure (<see cref="IsUnavailable"/>): HTTP detail and GraphQL message.</summary>
+    public static string UnavailableMessage(Exception exception) => exception is InconsistentStateException
+        ? $"Another write to this data won a concurrent update (the stored version changed); retry after {RetryAfterSeconds} s."
+        : $"The silo that holds this data is unavailable ({exception.GetType().Name}); retry after {RetryAfterSeconds} s.";
 
     /// <summary>503 with Retry-After and a problem body.</summary>
     public static IResult Unavailable(Exception exception) => new RetryAfter(Results.Problem(
-        $"The silo that holds this data is unavailable ({exception.GetType().Name}); retry after {RetryAfterSeconds} s.",
-        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unavailable"), RetryAfterSeconds);
+        UnavailableMessage(exception), statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unavailable"), RetryAfterSeconds);
 
     private sealed class RetryAfter(IResult inner, int seconds) : IResult
     {

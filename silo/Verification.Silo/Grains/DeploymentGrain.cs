@@ -344,6 +344,13 @@ internal sealed partial class DeploymentGrain(
                 return;
             }
 
+            if (state.HeldPromotion is null && state.ClockAt is { } at && time.GetUtcNow() is var now && at > now)
+            {
+                // Early (the reminder's clock is a moment ahead of ours): due again at the moment itself, judged then.
+                await this.RegisterOrUpdateReminder(VerdictClock.ReminderName, at - now, VerdictClock.ReminderPeriod).ConfigureAwait(true);
+                return;
+            }
+
             if (state.Status == DeploymentStatus.Verifying && state.Verdict.Decision == Decision.Pending)
             {
                 _clockJudgedAt = time.GetUtcNow();

@@ -235,7 +235,8 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
         }
     }
 
-    private static Dictionary<string, string> Settings(string connectionString) => new()
+    /// <summary>A silo of the test cluster on <paramref name="connectionString"/>, with short failover probes.</summary>
+    internal static Dictionary<string, string> Settings(string connectionString) => new()
     {
         ["Storage:Provider"] = "postgres",
         ["Storage:ConnectionString"] = connectionString,

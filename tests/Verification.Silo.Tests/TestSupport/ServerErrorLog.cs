@@ -51,6 +51,28 @@ public sealed partial class ServerErrorLog : ILoggerProvider
         }
     }
 
+    /// <summary>
+    /// Removes the recorded errors that contain <paramref name="text"/> (an error the test caused on purpose, which the
+    /// server logs but handles); returns how many.
+    /// </summary>
+    public int Expect(string text)
+    {
+        var removed = 0;
+        for (var count = _errors.Count; count > 0 && _errors.TryDequeue(out var error); count--)
+        {
+            if (error.Contains(text, StringComparison.Ordinal))
+            {
+                removed++;
+            }
+            else
+            {
+                _errors.Enqueue(error);
+            }
+        }
+
+        return removed;
+    }
+
     public void ThrowIfAny()
     {
         if (!_errors.IsEmpty)

@@ -9,10 +9,13 @@ public sealed class SiloFactory : WebApplicationFactory<Program>
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("verification-http-").FullName;
 
+    /// <summary>The SQLite file the silo stores everything in.</summary>
+    public string DatabasePath => Path.Combine(_directory, "test.db");
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:Provider", "sqlite");
-        builder.UseSetting("Storage:ConnectionString", $"Data Source={Path.Combine(_directory, "test.db")}");
+        builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // Orleans ports of its own (several factories run at once).
         builder.UseSetting("Cluster:SiloPort", "0");
