@@ -50,6 +50,11 @@ public static class DeploymentValidation
                 throw new InputException($"{field}.allowedChange", $"must be a finite number >= 0, got {change}");
             }
 
+            if (metric.PromotionMargin is { } margin && (!double.IsFinite(margin) || margin <= 0))
+            {
+                throw new InputException($"{field}.promotionMargin", $"must be a finite number > 0, got {margin}");
+            }
+
             metrics.Add(metric with { Source = NormalizeSource($"{field}.source", metric) });
         }
 
@@ -79,7 +84,7 @@ public static class DeploymentValidation
 
     /// <summary>The metric definitions a registration yields.</summary>
     public static IReadOnlyList<MetricDefinition> Definitions(RegisterDeploymentInput normalized) =>
-        [.. normalized.Metrics.Select(m => new MetricDefinition(m.Name, m.Kind, m.Direction, m.Critical, m.AllowedChange, m.Source))];
+        [.. normalized.Metrics.Select(m => new MetricDefinition(m.Name, m.Kind, m.Direction, m.Critical, m.AllowedChange, m.Source, m.PromotionMargin))];
 
     /// <summary>Deployment ids are used in URLs, labels and attributes: printable ASCII without spaces or slashes.</summary>
     public static void Identifier(string field, string? value)

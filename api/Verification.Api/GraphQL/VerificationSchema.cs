@@ -56,7 +56,8 @@ public static class VerificationSchema
             .Field("direction", direction, Direction.Either, "Which change of the canary is bad.")
             .Field("critical", ScalarType.Boolean, false, "A failing critical metric alone means ROLLBACK.")
             .Field("allowedChange", ScalarType.Float, "Relative change tolerated before the metric fails, e.g. 0.1 = 10 %; also the promotion margin (default 0.1).")
-            .Field("source", sourceInput, "Where its telemetry comes from, when not posted as samples.");
+            .Field("source", sourceInput, "Where its telemetry comes from, when not posted as samples.")
+            .Field("promotionMargin", ScalarType.Float, "Relative change within which the canary must be shown for PROMOTE, apart from allowedChange (> 0); default: allowedChange, else 0.1.");
         var analysisInput = new InputObjectType("AnalysisInput", "How the canary is judged.")
             .Field("method", method, AnalysisMethod.Sequential, "SEQUENTIAL (default) or MANN_WHITNEY.")
             .Field("alpha", ScalarType.Float, AnalysisInput.DefaultAlpha, "False-rollback rate the verdict must keep, however often it is read; in (0, 0.5).")
@@ -95,6 +96,7 @@ public static class VerificationSchema
         metricDefinition.Field("critical", ScalarType.Boolean.NonNull(), description: "A failing critical metric alone means ROLLBACK.");
         metricDefinition.Field("allowedChange", ScalarType.Float, description: "Relative change tolerated; null: 10 % margin for promotion, any shown change fails.");
         metricDefinition.Field("source", metricSource, description: "Where its telemetry comes from, if not posted.");
+        metricDefinition.Field("promotionMargin", ScalarType.Float, description: "Promotion margin as registered; null: allowedChange, else 10 %.");
         var analysis = new ObjectType("Analysis", "How a deployment is judged, defaults applied.");
         analysis.Field("method", method.NonNull(), description: "SEQUENTIAL or MANN_WHITNEY.");
         analysis.Field("alpha", ScalarType.Float.NonNull(), description: "The false-rollback rate kept.");

@@ -11,6 +11,10 @@ public sealed record MetricSourceInput(
     string? Promql = null);
 
 /// <summary>A metric the canary is judged on.</summary>
+/// <param name="AllowedChange">Relative change tolerated before the metric fails; also the promotion margin unless
+/// <paramref name="PromotionMargin"/> is set.</param>
+/// <param name="PromotionMargin">Relative change within which the canary must be shown for PROMOTE, apart from the
+/// rollback threshold; null: <paramref name="AllowedChange"/>, else 10 %.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("Verification.MetricInput")]
@@ -20,7 +24,8 @@ public sealed record MetricInput(
     Direction Direction = Direction.Either,
     bool Critical = false,
     double? AllowedChange = null,
-    MetricSourceInput? Source = null);
+    MetricSourceInput? Source = null,
+    double? PromotionMargin = null);
 
 /// <summary>How the canary is judged.</summary>
 [GenerateSerializer]
@@ -71,6 +76,7 @@ public sealed record SamplesInput(
     string? BatchId = null);
 
 /// <summary>A metric as registered, with defaults applied.</summary>
+/// <param name="PromotionMargin">The promotion margin as registered; null: <paramref name="AllowedChange"/>, else 10 %.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("Verification.MetricDefinition")]
@@ -80,7 +86,8 @@ public sealed record MetricDefinition(
     Direction Direction,
     bool Critical,
     double? AllowedChange,
-    MetricSourceInput? Source);
+    MetricSourceInput? Source,
+    double? PromotionMargin = null);
 
 /// <summary>The judgement of one metric.</summary>
 [GenerateSerializer]

@@ -65,6 +65,24 @@ public sealed class DeploymentVerdictTests
         Assert.Equal(fixture.Time.GetUtcNow(), later.Verdict.DecidedAt);
     }
 
+    /// <summary>The same data as the analysis library's CanaryAnalysisTests: 300 errors in 30,000 requests per cohort are shown
+    /// within +50 % but not within the default 10 %.</summary>
+    [Theory]
+    [InlineData(0.5, Decision.Promote)]
+    [InlineData(null, Decision.Pending)]
+    public async Task RecordAsync_PromotionMargin_PassedToTheJudge(double? margin, Decision decision)
+    {
+        await using var fixture = await RuntimeFixture.StartAsync();
+        var sut = fixture.Sut.GetGrain<IDeploymentGrain>("v1");
+        await sut.RegisterAsync(Input() with { Metrics = [new MetricInput("errors", MetricKind.Ratio, Direction.Increase, Critical: true, PromotionMargin: margin)] },
+            CancellationToken.None);
+
+        var result = await sut.RecordAsync([Errors(Cohort.Baseline, 300, 30_000), Errors(Cohort.Canary, 300, 30_000)], CancellationToken.None);
+
+        Assert.True(result.Verdict.Decision == decision, result.Verdict.Reason);
+        Assert.Equal(Classification.Pass, Assert.Single(result.Verdict.Metrics).Classification);
+    }
+
     [Fact]
     public async Task GetAsync_WindowClosedWithoutData_Inconclusive()
     {

@@ -43,6 +43,32 @@ public sealed class VerificationSchemaTests(SiloFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task RegisterDeployment_PromotionMargin_ReturnedAsRegistered()
+    {
+        var result = await PostAsync("""
+            mutation { registerDeployment(input: {id: "gpm", service: "s", version: "v",
+              metrics: [{name: "errors", kind: RATIO, direction: INCREASE, promotionMargin: 0.5}, {name: "latency", kind: CONTINUOUS}]})
+              { metrics { name allowedChange promotionMargin } } }
+            """);
+
+        Assert.Equal("""[{"name":"errors","allowedChange":null,"promotionMargin":0.5},{"name":"latency","allowedChange":null,"promotionMargin":null}]""",
+            result.GetProperty("data").GetProperty("registerDeployment").GetProperty("metrics").GetRawText());
+    }
+
+    [Fact]
+    public async Task RegisterDeployment_PromotionMarginZero_BadUserInputNamingTheField()
+    {
+        var result = await PostAsync("""
+            mutation { registerDeployment(input: {id: "gpm0", service: "s", version: "v", metrics: [{name: "errors", kind: RATIO, promotionMargin: 0}]}) { id } }
+            """);
+
+        var error = result.GetProperty("errors")[0];
+        Assert.Equal(("BAD_USER_INPUT", "metrics[0].promotionMargin"),
+            (error.GetProperty("extensions").GetProperty("code").GetString(), error.GetProperty("extensions").GetProperty("field").GetString()));
+        Assert.Equal("metrics[0].promotionMargin: must be a finite number > 0, got 0", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task RegisterDeployment_SameIdDifferentInput_ConflictCode()
     {
         await PostAsync(Register, new { id = "g2" });

@@ -106,12 +106,29 @@ public sealed class DeploymentEndpointsTests(SiloFactory factory) : IClassFixtur
     [InlineData("""{"id":"x1","service":"s","version":"v","metrics":[{"name":"m","kind":"RATIO"}],"analysis":{"alpha":2}}""", "analysis.alpha")]
     [InlineData("""{"id":"x 1","service":"s","version":"v","metrics":[{"name":"m","kind":"RATIO"}]}""", "id")]
     [InlineData("""not json""", "body")]
+    [InlineData("""{"id":"x1","service":"s","version":"v","metrics":[{"name":"m","kind":"RATIO","promotionMargin":0}]}""", "metrics[0].promotionMargin")]
+    [InlineData("""{"id":"x1","service":"s","version":"v","metrics":[{"name":"m","kind":"RATIO"},{"name":"n","kind":"CONTINUOUS","promotionMargin":-0.5}]}""", "metrics[1].promotionMargin")]
     public async Task Register_BadInput_400NamingTheField(string json, string field)
     {
         using var response = await _http.PostAsync("/v1/deployments", Json(json));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(field, (await ProblemAsync(response)).GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Register_PromotionMargin_KeptAndShownAndPartOfTheSameInput()
+    {
+        const string Body = """{"id":"pm1","service":"s","version":"v","metrics":[{"name":"errors","kind":"RATIO","promotionMargin":0.5}]}""";
+        using var created = await _http.PostAsync("/v1/deployments", Json(Body));
+        using var same = await _http.PostAsync("/v1/deployments", Json(Body));
+        using var other = await _http.PostAsync("/v1/deployments", Json(Body.Replace("0.5", "0.25", StringComparison.Ordinal)));
+        using var read = await _http.GetAsync("/v1/deployments/pm1");
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.Conflict), (created.StatusCode, same.StatusCode, other.StatusCode));
+        Assert.Equal("metrics", (await ProblemAsync(other)).GetProperty("field").GetString());
+        var metric = JsonDocument.Parse(await read.Content.ReadAsStringAsync()).RootElement.GetProperty("metrics")[0];
+        Assert.Equal((0.5, JsonValueKind.Null), (metric.GetProperty("promotionMargin").GetDouble(), metric.GetProperty("allowedChange").ValueKind));
     }
 
     [Fact]
