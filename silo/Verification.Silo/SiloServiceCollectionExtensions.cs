@@ -1,3 +1,4 @@
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Delivery;
 using Verification.Api.Deployments;
@@ -41,6 +42,7 @@ internal static class SiloServiceCollectionExtensions
         services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
         services.AddSingleton<IServiceDirectory, ServiceDirectory>();
         services.AddSingleton<SampleIngestion>();
+        services.AddAuditTrail();
         services.AddSingleton<SloService>();
         services.AddSingleton<IncidentService>();
         services.AddSingleton<DeliveryService>();

@@ -45,6 +45,10 @@ internal static class ContractErrors
         {
             throw new GraphQLException(e.Message, NotFound);
         }
+        catch (ForbiddenException e)
+        {
+            throw new GraphQLException(e.Message, Access.AccessMiddleware.Forbidden);
+        }
     }
 
     private static GraphQLException Conflicting(ConflictException e) =>
