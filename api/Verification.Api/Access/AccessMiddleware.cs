@@ -23,7 +23,7 @@ public static class AccessMiddleware
     {
         ArgumentNullException.ThrowIfNull(app);
         var authenticator = app.ApplicationServices.GetRequiredService<Authenticator>();
-        return app.Use(async (context, next) =>
+        app.Use(async (context, next) =>
         {
             var endpoint = context.GetEndpoint();
             var requirement = endpoint?.Metadata.GetMetadata<AccessRequirement>() ?? AccessRequirement.Undeclared;
@@ -62,6 +62,9 @@ public static class AccessMiddleware
             CallerContext.Enter(caller);
             await next(context).ConfigureAwait(false);
         });
+
+        // Per-token limits (RateLimits), partitioned by the caller found above.
+        return app.UseRateLimiter();
     }
 
     private static Task RefuseAsync(HttpContext context, AccessRequirement requirement, int status, string code, string message)

@@ -25,6 +25,7 @@ public static class AccessServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Authenticator>();
         services.AddAuditTrail();
+        services.AddTokenRateLimits(configuration);
         services.AddHostedService<AccessStartupCheck>();
         return services;
     }

@@ -48,7 +48,13 @@ public sealed class Authenticator(IGrainFactory grains, IOptions<AccessOptions> 
         }
 
         var check = await Tokens.AuthenticateAsync(TokenSecrets.Hash(secret), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return check.Token is { } token ? (Caller.Of(token), null) : (null, "The token is unknown, revoked or expired.");
+        if (check.Token is { } token)
+        {
+            return (Caller.Of(token), null);
+        }
+
+        // While authentication is off no token can be right or wrong: a client configured with one is served as any other.
+        return OpenWithout(check.AnyToken) ? (Caller.Open, null) : (null, "The token is unknown, revoked or expired.");
     }
 
     /// <summary>
@@ -62,7 +68,7 @@ public sealed class Authenticator(IGrainFactory grains, IOptions<AccessOptions> 
             return true;
         }
 
-        if (_options.Mode == AuthMode.Tokens || !binding.LoopbackOnly || _options.BootstrapToken is not null)
+        if (!OpenWithout(anyToken: false))
         {
             return false;
         }
@@ -70,6 +76,11 @@ public sealed class Authenticator(IGrainFactory grains, IOptions<AccessOptions> 
         var check = await Tokens.AuthenticateAsync(null, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return !check.AnyToken;
     }
+
+    /// <summary>Whether requests are open given whether a stored token exists.</summary>
+    private bool OpenWithout(bool anyToken) =>
+        _options.Mode == AuthMode.None
+        || (_options.Mode == AuthMode.Auto && binding.LoopbackOnly && _options.BootstrapToken is null && !anyToken);
 
     private IAccessTokenGrain Tokens => grains.GetGrain<IAccessTokenGrain>(IAccessTokenGrain.Key);
 }

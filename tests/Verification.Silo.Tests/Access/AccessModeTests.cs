@@ -29,7 +29,7 @@ public sealed class AccessModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tokens_FirstTokenOnLoopback_ClosesTheDoorUntilRevoked()
+    public async Task Tokens_FirstTokenOnLoopback_ClosesTheDoorUntilAllAreRevoked()
     {
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, "/v1/services", null, null)).Status);
 
@@ -40,8 +40,13 @@ public sealed class AccessModeTests : IAsyncLifetime
         var (anonymous, problem) = await SendAsync(HttpMethod.Get, "/v1/services", null, null);
         var (withToken, _) = await SendAsync(HttpMethod.Get, "/v1/services", null, secret);
         var (_, listed) = await SendAsync(HttpMethod.Get, "/v1/tokens", null, secret);
-        var (revoked, _) = await SendAsync(HttpMethod.Delete, $"/v1/tokens/{id}", null, secret);
+        var (_, spareBody) = await SendAsync(HttpMethod.Post, "/v1/tokens", """{"name":"spare","scopes":["admin"]}""", secret);
+        using var spareJson = JsonDocument.Parse(spareBody);
+        var spare = spareJson.RootElement.GetProperty("token").GetString()!;
+        var spareId = spareJson.RootElement.GetProperty("id").GetString()!;
+        var (revoked, _) = await SendAsync(HttpMethod.Delete, $"/v1/tokens/{id}", null, spare);
         var (afterRevoke, _) = await SendAsync(HttpMethod.Get, "/v1/services", null, secret);
+        await SendAsync(HttpMethod.Delete, $"/v1/tokens/{spareId}", null, spare);
         var (openAgain, _) = await SendAsync(HttpMethod.Get, "/v1/services", null, null);
         var (_, audit) = await SendAsync(HttpMethod.Get, "/v1/audit", null, null);
 
@@ -60,7 +65,8 @@ public sealed class AccessModeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, afterRevoke);
         Assert.Equal(HttpStatusCode.OK, openAgain);
         Assert.Equal(
-            $$"""[{"actor":"ci","action":"token.revoke","target":"{{id}}"},{"actor":"anonymous","action":"token.create","target":"{{id}}"}]""",
+            $$"""[{"actor":"spare","action":"token.revoke","target":"{{spareId}}"},{"actor":"spare","action":"token.revoke","target":"{{id}}"},"""
+            + $$"""{"actor":"ci","action":"token.create","target":"{{spareId}}"},{"actor":"anonymous","action":"token.create","target":"{{id}}"}]""",
             Actions(audit));
     }
 
