@@ -1,3 +1,4 @@
+using Verification.Api.Access;
 using Verification.Api.Deployments;
 using Verification.Api.GraphQL;
 using Verification.Api.Http;
@@ -30,6 +31,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddVerificationSilo(builder.Configuration);
 builder.UseOrleans(silo => silo.ConfigureVerificationCluster(builder.Configuration));
 builder.Services.AddBrowserRequestGuard(builder.Configuration);
+builder.Services.AddAccessControl(builder.Configuration, AccessBinding.FromUrls(builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? SiloDefaults.Urls));
 
 var app = builder.Build();
 app.UseRequestLog();
@@ -37,19 +39,22 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBrowserRequestGuard();
 app.UseWebSockets();
+app.UseAccessControl();
 
 var exposition = app.Services.GetRequiredService<PrometheusExposition>();
 
-app.MapGet("/healthz", () => Results.Text("ok\n"));
+app.MapGet("/healthz", () => Results.Text("ok\n")).AllowOpenAccess();
 app.MapGet("/readyz", async (IGrainStorage storage, CancellationToken cancellationToken) =>
     await storage.PingAsync(cancellationToken)
         ? Results.Text("ready\n")
-        : Results.Problem("Storage is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready"));
-app.MapGet("/metrics", () => Results.Text(exposition.Write(), PrometheusExposition.ContentType));
+        : Results.Problem("Storage is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready"))
+    .AllowOpenAccess();
+app.MapGet("/metrics", () => Results.Text(exposition.Write(), PrometheusExposition.ContentType)).RequireMetricsAccess(app.Configuration);
 app.MapDeploymentEndpoints();
 app.MapSloEndpoints();
 app.MapDeliveryEndpoints();
-app.MapGraphQL("/graphql", VerificationSchema.Build());
+app.MapGraphQL("/graphql", VerificationSchema.Build(), AccessServiceCollectionExtensions.AuthenticateConnectionInit).RequireScopePerField();
+app.MapAccessEndpoints();
 app.MapTelemetryEndpoints();
 app.MapPrometheusPullStatus();
 app.MapVerificationUi();

@@ -1,3 +1,4 @@
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Delivery;
 using Verification.Api.Deployments;
@@ -21,7 +22,7 @@ internal static class SiloServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<SiloMetrics>();
         services.AddSingleton(sp => new PrometheusExposition(
-            [SiloMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"]));
+            [SiloMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", RateLimits.MeterName]));
 
         // Storage first: its migration hosted service must run before anything that reads storage at start.
         services.AddGrainStorage(configuration);
@@ -41,6 +42,7 @@ internal static class SiloServiceCollectionExtensions
         services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
         services.AddSingleton<IServiceDirectory, ServiceDirectory>();
         services.AddSingleton<SampleIngestion>();
+        services.AddAuditTrail();
         services.AddSingleton<SloService>();
         services.AddSingleton<IncidentService>();
         services.AddSingleton<DeliveryService>();

@@ -63,6 +63,20 @@ public sealed class SloBuckets
     /// <summary>Bytes held by the bucket arrays.</summary>
     public long BucketBytes => 2L * sizeof(long) * Capacity;
 
+    /// <summary>
+    /// Most events one minute holds: 10^13 (≈ 1.7 · 10^11 a second, far beyond any service). It keeps every sum exact in
+    /// 64 bits: the longest period held, a calendar year and a slice (527,101 minutes), sums to at most 5.3 · 10^18 &lt; 2^63.
+    /// </summary>
+    public const long MaxEventsPerMinute = 10_000_000_000_000;
+
+    /// <summary>How many more events the minute that an event at <paramref name="at"/> counts in may take (<see cref="MaxEventsPerMinute"/>).</summary>
+    public long Room(DateTimeOffset at, DateTimeOffset now)
+    {
+        var minute = Math.Min(MinuteClock.MinuteOf(at), MinuteClock.MinuteOf(now));
+        var held = _head != long.MinValue && minute <= _head && minute > _head - Capacity ? _total[Slot(minute)] : 0;
+        return MaxEventsPerMinute - held;
+    }
+
     /// <summary>Counts <paramref name="good"/> of <paramref name="total"/> events that happened at <paramref name="at"/>.</summary>
     public SloAddResult Add(DateTimeOffset at, long good, long total, DateTimeOffset now)
     {

@@ -1,4 +1,5 @@
 using Verification.Analysis.Dora;
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 
@@ -87,14 +88,21 @@ public sealed class DeliveryService(IDeploymentDirectory deployments, IServiceDi
     private async Task<(List<DoraDeployment> Deployments, IReadOnlyList<DoraIncident> Incidents)> LoadAsync(
         string? service, string? team, CancellationToken cancellationToken)
     {
-        var incidents = await services.ListIncidentsAsync(service, cancellationToken).ConfigureAwait(false);
+        // A token limited to services sees the metrics of those only (a filter outside its list is refused).
+        var caller = CallerContext.Current;
+        if (service is not null)
+        {
+            caller.DemandService(service);
+        }
+
+        var incidents = (await services.ListIncidentsAsync(service, cancellationToken).ConfigureAwait(false)).Where(i => caller.MayAccess(i.Service)).ToList();
         var fixes = incidents.Select(i => i.FixedByDeploymentId).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var records = new List<DoraDeployment>();
         string? after = null;
         while (true)
         {
             var page = await deployments.ListAsync(new DeploymentFilter(Service: service), PageSize, after, cancellationToken).ConfigureAwait(false);
-            records.AddRange(page.Where(d => team is null || d.Team == team).Select(d => ToDora(d, fixes)));
+            records.AddRange(page.Where(d => (team is null || d.Team == team) && caller.MayAccess(d.Service)).Select(d => ToDora(d, fixes)));
             if (page.Count < PageSize)
             {
                 break;

@@ -1,10 +1,11 @@
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 
 namespace Verification.Api.Delivery;
 
 /// <summary>GraphQL <c>openIncident</c> / <c>resolveIncident</c> and their HTTP endpoints: validated, then the service grain.</summary>
-public sealed class IncidentService(IGrainFactory grains)
+public sealed class IncidentService(IGrainFactory grains, AuditTrail audit)
 {
     /// <summary>Opens an incident of <see cref="OpenIncidentInput.Service"/>; returns it with its assigned id.</summary>
     public Task<Incident> OpenAsync(OpenIncidentInput input, CancellationToken cancellationToken)
@@ -21,7 +22,8 @@ public sealed class IncidentService(IGrainFactory grains)
             DeploymentValidation.Identifier("deploymentId", input.DeploymentId);
         }
 
-        return grains.GetGrain<IServiceGrain>(input.Service).OpenIncidentAsync(input, cancellationToken);
+        CallerContext.Current.DemandService(input.Service);
+        return AuditedAsync("incident.open", grains.GetGrain<IServiceGrain>(input.Service).OpenIncidentAsync(input, cancellationToken), cancellationToken);
     }
 
     /// <summary>Resolves the incident <paramref name="id"/>; <see cref="NotFoundException"/> when it does not exist.</summary>
@@ -34,7 +36,15 @@ public sealed class IncidentService(IGrainFactory grains)
             DeploymentValidation.Identifier("fixedByDeploymentId", input.FixedByDeploymentId);
         }
 
-        return grains.GetGrain<IServiceGrain>(service).ResolveIncidentAsync(id, input, cancellationToken);
+        CallerContext.Current.DemandService(service);
+        return AuditedAsync("incident.resolve", grains.GetGrain<IServiceGrain>(service).ResolveIncidentAsync(id, input, cancellationToken), cancellationToken);
+    }
+
+    private async Task<Incident> AuditedAsync(string action, Task<Incident> change, CancellationToken cancellationToken)
+    {
+        var incident = await change.ConfigureAwait(false);
+        await audit.RecordAsync(action, incident.Id, incident.Service, incident.Title, cancellationToken).ConfigureAwait(false);
+        return incident;
     }
 
     public const int MaxTitleLength = 500;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 
 namespace Verification.Api.Deployments;
@@ -53,6 +54,12 @@ public sealed class SampleIngestion(IGrainFactory grains, TimeProvider time)
         for (var i = 0; i < batches.Count; i++)
         {
             var deployment = byDeployment[batches[i].DeploymentId];
+            if (deployment is not null && !CallerContext.Current.MayAccess(deployment.Service))
+            {
+                throw new ForbiddenException(
+                    $"batch {i + 1}: the token '{CallerContext.Current.Name}' may not access the service '{deployment.Service}' of deployment '{deployment.Id}'.");
+            }
+
             try
             {
                 SampleValidation.Validate(batches[i], deployment?.Metrics, now);

@@ -56,6 +56,10 @@ internal static class ContractErrors
         {
             throw Unavailability(e);
         }
+        catch (ForbiddenException e)
+        {
+            throw new GraphQLException(e.Message, Access.AccessMiddleware.Forbidden);
+        }
     }
 
     /// <summary>The GraphQL error of a retryable failure (<see cref="Problems.IsUnavailable"/>).</summary>

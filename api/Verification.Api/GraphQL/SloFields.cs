@@ -1,3 +1,4 @@
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Delivery;
 using Verification.Api.Slo;
@@ -184,10 +185,12 @@ internal sealed class SloFields
         query.Field("service", Service, ctx => ContractErrors.Guard(() =>
                 ctx.GetService<SloService>().GetServiceAsync(ctx.GetArgument<string>("name"), ctx.CancellationToken)),
                 "A service with its SLOs, budgets, burn rates, release gate and incidents; null when unknown.")
-            .Argument("name", ScalarType.String.NonNull(), "The service name.");
+            .Argument("name", ScalarType.String.NonNull(), "The service name.")
+            .RequireScope(Scopes.Read);
         query.Field("services", new ListType(Service.NonNull()).NonNull(), ctx => ContractErrors.Guard(() =>
                 ctx.GetService<SloService>().ListServicesAsync(ctx.CancellationToken)), "Every service that has SLOs or incidents.")
-            .Costs(QueryCosts.Listing);
+            .Costs(QueryCosts.Listing)
+            .RequireScope(Scopes.Read);
         query.Field("delivery", Delivery.NonNull(), ctx => ContractErrors.Guard(() =>
                 ctx.GetService<DeliveryService>().GetAsync(ctx.GetArgument<string?>("service", null), ctx.GetArgument<string?>("team", null),
                     ctx.GetArgument("days", DeliveryService.DefaultDays), ctx.CancellationToken)),
@@ -195,7 +198,8 @@ internal sealed class SloFields
             .Argument("service", ScalarType.String, "Only this service.")
             .Argument("team", ScalarType.String, "Only deployments registered with this team.")
             .Argument("days", ScalarType.Int, DeliveryService.DefaultDays, "The window, 1–366 days back from now.")
-            .Costs(QueryCosts.Delivery);
+            .Costs(QueryCosts.Delivery)
+            .RequireScope(Scopes.Read);
         query.Field("deliveryTrend", new ListType(Week.NonNull()).NonNull(), ctx => ContractErrors.Guard(() =>
                 ctx.GetService<DeliveryService>().WeeklyAsync(ctx.GetArgument<string?>("service", null), ctx.GetArgument<string?>("team", null),
                     ctx.GetArgument("weeks", 12), ctx.CancellationToken)),
@@ -203,7 +207,8 @@ internal sealed class SloFields
             .Argument("service", ScalarType.String, "Only this service.")
             .Argument("team", ScalarType.String, "Only this team.")
             .Argument("weeks", ScalarType.Int, 12, "How many weeks back, 1–104.")
-            .Costs(QueryCosts.Delivery, "weeks");
+            .Costs(QueryCosts.Delivery, "weeks")
+            .RequireScope(Scopes.Read);
     }
 
     public void AddMutations(ObjectType mutation)
@@ -212,15 +217,18 @@ internal sealed class SloFields
                 ctx.GetService<SloService>().ApplyAsync(ctx.GetArgument<string>("yaml"), ctx.CancellationToken)),
                 "Defines or updates SLOs from OpenSLO v1 YAML (kind SLO, inline or referenced SLI). Invalid input: BAD_USER_INPUT with "
                 + "`extensions.errors` [{path, message}], nothing applied. The same definition again changes nothing; a changed one restarts its budget.")
-            .Argument("yaml", ScalarType.String.NonNull(), "One or more OpenSLO v1 documents.");
+            .Argument("yaml", ScalarType.String.NonNull(), "One or more OpenSLO v1 documents.")
+            .RequireScope(Scopes.Decide);
         mutation.Field("recordSloEvents", EventsPayload.NonNull(), ctx => ContractErrors.Guard(() =>
                 ctx.GetService<SloService>().RecordAsync(VerificationSchema.Convert<SloEventsInput>(ctx.Arguments["input"]), ctx.CancellationToken)),
                 "Records good/total events of an SLO durably; idempotent by batchId.")
-            .Argument("input", EventsInput.NonNull(), "The events.");
+            .Argument("input", EventsInput.NonNull(), "The events.")
+            .RequireScope(Scopes.Ingest);
         mutation.Field("openIncident", Incident.NonNull(), ctx => ContractErrors.Guard(() =>
                 ctx.GetService<IncidentService>().OpenAsync(VerificationSchema.Convert<OpenIncidentInput>(ctx.Arguments["input"]), ctx.CancellationToken)),
                 "Opens an incident; linked to a deployment it counts as that deployment's change failure.")
-            .Argument("input", OpenIncidentInputType.NonNull(), "The incident.");
+            .Argument("input", OpenIncidentInputType.NonNull(), "The incident.")
+            .RequireScope(Scopes.Decide);
         mutation.Field("resolveIncident", Incident.NonNull(), ctx => ContractErrors.Guard(() =>
                 ctx.GetService<IncidentService>().ResolveAsync(ctx.GetArgument<string>("id"),
                     new ResolveIncidentInput(ctx.GetArgument<DateTimeOffset?>("resolvedAt", null), ctx.GetArgument<string?>("fixedByDeploymentId", null)),
@@ -228,12 +236,14 @@ internal sealed class SloFields
                 "Resolves an incident: recovery time ends here; a fixing deployment counts as rework.")
             .Argument("id", ScalarType.ID.NonNull(), "The incident id.")
             .Argument("resolvedAt", _dateTime, "When service was restored; default: now.")
-            .Argument("fixedByDeploymentId", ScalarType.ID, "The deployment that fixed it.");
+            .Argument("fixedByDeploymentId", ScalarType.ID, "The deployment that fixed it.")
+            .RequireScope(Scopes.Decide);
         mutation.Field("setReleasePolicy", Policy.NonNull(), ctx => ContractErrors.Guard(() =>
                 ctx.GetService<SloService>().SetPolicyAsync(ctx.GetArgument<string>("service"),
                     VerificationSchema.Convert<ReleasePolicy>(ctx.Arguments["policy"]), ctx.CancellationToken)),
                 "Sets when the service's error budget holds promotions back.")
             .Argument("service", ScalarType.String.NonNull(), "The service.")
-            .Argument("policy", PolicyInput.NonNull(), "The policy.");
+            .Argument("policy", PolicyInput.NonNull(), "The policy.")
+            .RequireScope(Scopes.Decide);
     }
 }

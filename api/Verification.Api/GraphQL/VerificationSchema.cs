@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 using Verification.GraphQL;
@@ -160,14 +161,12 @@ public static class VerificationSchema
 
         var query = new ObjectType("Query", "Read deployments, verdicts, services, SLOs and delivery metrics.");
         query.Field("deployment", deployment, ctx => ContractErrors.Guard(() =>
-            {
-                var id = ctx.GetArgument<string>("id");
-                DeploymentValidation.Identifier("id", id);
-                return ctx.GetService<IGrainFactory>().GetGrain<IDeploymentGrain>(id).GetAsync(ctx.CancellationToken);
-            }), "A deployment by id; null when unknown.")
-            .Argument("id", ScalarType.ID.NonNull(), "The deploy ID.");
+                ctx.GetService<DeploymentCommands>().GetAsync(ctx.GetArgument<string>("id"), ctx.CancellationToken)),
+                "A deployment by id; null when unknown.")
+            .Argument("id", ScalarType.ID.NonNull(), "The deploy ID.")
+            .RequireScope(Scopes.Read);
         query.Field("deployments", new ListType(deployment.NonNull()).NonNull(), ctx => ContractErrors.Guard(() =>
-                ctx.GetService<IDeploymentDirectory>().ListAsync(
+                AccessFilters.ListDeploymentsAsync(ctx.GetService<IDeploymentDirectory>(),
                     new DeploymentFilter(ctx.GetArgument<string?>("service", null), ctx.GetArgument<string?>("environment", null),
                         ctx.HasArgument("status") && ctx.Arguments["status"] is DeploymentStatus s ? s : null),
                     ctx.GetArgument("first", 50), ctx.GetArgument<string?>("after", null), ctx.CancellationToken)),
@@ -177,18 +176,18 @@ public static class VerificationSchema
             .Argument("status", status, "Only this status.")
             .Argument("first", ScalarType.Int, 50, "At most this many (0–1000).")
             .Argument("after", ScalarType.String, "Start after this deployment id.")
-            .Costs(QueryCosts.Listing, "first");
+            .Costs(QueryCosts.Listing, "first")
+            .RequireScope(Scopes.Read);
 
         var mutation = new ObjectType("Mutation", "Register deployments, send samples and SLO events, record outcomes and incidents.");
         mutation.Field("registerDeployment", deployment.NonNull(), ctx => ContractErrors.Guard(async () =>
             {
                 var input = Convert<RegisterDeploymentInput>(ctx.Arguments["input"]);
-                DeploymentValidation.Identifier("id", input.Id);
-                var result = await ctx.GetService<IGrainFactory>().GetGrain<IDeploymentGrain>(input.Id)
-                    .RegisterAsync(input, ctx.CancellationToken).ConfigureAwait(false);
+                var result = await ctx.GetService<DeploymentCommands>().RegisterAsync(input, ctx.CancellationToken).ConfigureAwait(false);
                 return result.Deployment;
             }), "Registers a deployment. The same id and input again returns it; a different input for the same id is a CONFLICT error.")
-            .Argument("input", registerInput.NonNull(), "The deployment.");
+            .Argument("input", registerInput.NonNull(), "The deployment.")
+            .RequireScope(Scopes.Decide);
         mutation.Field("recordSamples", recordPayload.NonNull(), ctx => ContractErrors.Guard(async () =>
             {
                 var input = Convert<SamplesInput>(ctx.Arguments["input"]);
@@ -196,19 +195,19 @@ public static class VerificationSchema
                 var only = result.PerDeployment.Single();
                 return new RecordSamplesPayload(only.Accepted, only.Duplicates > 0, only.Verdict);
             }), "Stores one batch durably (acknowledged after commit) and re-judges the deployment.")
-            .Argument("input", samplesInput.NonNull(), "The batch.");
+            .Argument("input", samplesInput.NonNull(), "The batch.")
+            .RequireScope(Scopes.Ingest);
         mutation.Field("completeDeployment", deployment.NonNull(), ctx => ContractErrors.Guard(() =>
-            {
-                var id = ctx.GetArgument<string>("id");
-                DeploymentValidation.Identifier("id", id);
-                return ctx.GetService<IGrainFactory>().GetGrain<IDeploymentGrain>(id)
-                    .CompleteAsync(ctx.GetArgument<DeploymentStatus>("status"), ctx.CancellationToken);
-            }), "Records what the CD tool finally did; the verdict is frozen from then on. Idempotent for the same status.")
+                ctx.GetService<DeploymentCommands>().CompleteAsync(
+                    ctx.GetArgument<string>("id"), ctx.GetArgument<DeploymentStatus>("status"), ctx.CancellationToken)),
+                "Records what the CD tool finally did; the verdict is frozen from then on. Idempotent for the same status.")
             .Argument("id", ScalarType.ID.NonNull(), "The deploy ID.")
-            .Argument("status", status.NonNull(), "PROMOTED, ROLLED_BACK or ABORTED.");
+            .Argument("status", status.NonNull(), "PROMOTED, ROLLED_BACK or ABORTED.")
+            .RequireScope(Scopes.Decide);
 
         slo.AddQueries(query);
         slo.AddMutations(mutation);
+        AccessFields.AddQueries(query, dateTime);
 
         var subscription = new ObjectType("Subscription", "Pushed changes.");
         subscription.Field("verdictChanged", verdict.NonNull(), description: "The deployment's verdict each time it changes (first: the current one).")
@@ -242,9 +241,17 @@ public static class VerificationSchema
                     throw new GraphQLException($"Deployment '{id}' is not registered.", ContractErrors.NotFound);
                 }
 
-                return VerdictStream(current.Verdict, changes);
-            });
+                if (!CallerContext.Current.MayAccess(current.Service))
+                {
+                    throw new GraphQLException($"The token '{CallerContext.Current.Name}' may not access the service '{current.Service}'.",
+                        AccessMiddleware.Forbidden);
+                }
 
+                return VerdictStream(current.Verdict, changes);
+            })
+            .RequireScope(Scopes.Read);
+
+        FieldAccess.Enforce(query, mutation, subscription);
         return new SchemaBuilder()
             .Description("Verification: SLO-driven release verification. Contract v1.")
             .Query(query).Mutation(mutation).Subscription(subscription)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Delivery;
 
@@ -13,9 +14,9 @@ public static class DeliveryEndpoints
     public static IEndpointRouteBuilder MapDeliveryEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var routes = endpoints.MapWithProblems();
-        routes.MapPost("/v1/incidents", OpenAsync);
-        routes.MapPost("/v1/incidents/{id}/resolve", ResolveAsync);
-        routes.MapGet("/v1/delivery", DeliveryAsync);
+        routes.MapPost("/v1/incidents", OpenAsync).RequireScope(Scopes.Decide);
+        routes.MapPost("/v1/incidents/{id}/resolve", ResolveAsync).RequireScope(Scopes.Decide);
+        routes.MapGet("/v1/delivery", DeliveryAsync).RequireScope(Scopes.Read);
         return endpoints;
     }
 

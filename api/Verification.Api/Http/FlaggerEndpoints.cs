@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 
@@ -23,7 +24,8 @@ public static partial class FlaggerEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Verification.Api.Flagger");
         endpoints.MapWithProblems().MapPost(Path,
-            (HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken) => HookAsync(request, grains, logger, cancellationToken));
+            (HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken) => HookAsync(request, grains, logger, cancellationToken))
+            .RequireScope(Scopes.Decide);
         return endpoints;
     }
 
@@ -39,9 +41,15 @@ public static partial class FlaggerEndpoints
         }
 
         var deployment = await grain.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (deployment is not null)
+        {
+            CallerContext.Current.DemandService(deployment.Service);
+        }
+
         if (hook.Type == "post-rollout")
         {
-            return await PostRolloutAsync(hook, grain, deployment, cancellationToken).ConfigureAwait(false);
+            return await PostRolloutAsync(hook, request.HttpContext.RequestServices.GetRequiredService<DeploymentCommands>(), deployment,
+                cancellationToken).ConfigureAwait(false);
         }
 
         if (deployment is null)
@@ -71,7 +79,7 @@ public static partial class FlaggerEndpoints
     /// After promotion or rollback: records what Flagger did (phase Succeeded → PROMOTED, Failed → ROLLED_BACK). Always 2xx:
     /// Flagger only logs a failed post-rollout hook, so the body says whether anything was recorded.
     /// </summary>
-    private static async Task<IResult> PostRolloutAsync(FlaggerHook hook, IDeploymentGrain grain, Deployment? deployment,
+    private static async Task<IResult> PostRolloutAsync(FlaggerHook hook, DeploymentCommands deployments, Deployment? deployment,
         CancellationToken cancellationToken)
     {
         DeploymentStatus? status = hook.Phase switch
@@ -90,7 +98,7 @@ public static partial class FlaggerEndpoints
         {
             try
             {
-                await grain.CompleteAsync(s, cancellationToken).ConfigureAwait(false);
+                await deployments.CompleteAsync(hook.DeploymentId, s, cancellationToken).ConfigureAwait(false);
             }
             catch (ConflictException e)
             {

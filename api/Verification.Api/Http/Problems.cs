@@ -58,6 +58,8 @@ internal static class Problems
         SloDefinitionException e => SloDefinitionErrors(e),
         ConflictException e => Conflict(e),
         NotFoundException e => Results.Problem(e.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found"),
+        ForbiddenException e => Results.Problem(e.Message, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+            extensions: new Dictionary<string, object?> { ["code"] = Access.AccessMiddleware.Forbidden }),
         JsonException e => BadInput(JsonField(e), JsonReason(e)),
         PayloadTooLargeException e => Results.Problem(e.Message, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large"),
         BadHttpRequestException e => Results.Problem(e.Message, statusCode: e.StatusCode, title: "Bad request"),
@@ -119,7 +121,7 @@ internal static class Problems
     /// <summary>True for the failures <see cref="From"/> turns into a 4xx answer.</summary>
     public static bool IsClientError(Exception exception) =>
         exception is InputException or SloDefinitionException or ConflictException or NotFoundException or JsonException or PayloadTooLargeException
-            or BadHttpRequestException;
+            or BadHttpRequestException or ForbiddenException;
 
     /// <summary>The JSON path of a deserialization error, without the root marker ("$.metrics[0].kind" → "metrics[0].kind").</summary>
     public static string JsonField(JsonException e, string whole = "body") =>

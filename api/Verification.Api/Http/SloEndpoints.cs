@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Slo;
 
@@ -13,12 +14,12 @@ public static class SloEndpoints
     public static IEndpointRouteBuilder MapSloEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var routes = endpoints.MapWithProblems();
-        routes.MapPost("/v1/slos", ApplyAsync);
-        routes.MapPost("/v1/slo-events", RecordEventsAsync);
-        routes.MapGet("/v1/services", ListAsync);
-        routes.MapGet("/v1/services/{name}", GetAsync);
-        routes.MapPut("/v1/services/{name}/policy", SetPolicyAsync);
-        routes.MapGet("/v1/services/{name}/prometheus-rules", RulesAsync);
+        routes.MapPost("/v1/slos", ApplyAsync).RequireScope(Scopes.Decide);
+        routes.MapPost("/v1/slo-events", RecordEventsAsync).RequireScope(Scopes.Ingest);
+        routes.MapGet("/v1/services", ListAsync).RequireScope(Scopes.Read);
+        routes.MapGet("/v1/services/{name}", GetAsync).RequireScope(Scopes.Read);
+        routes.MapPut("/v1/services/{name}/policy", SetPolicyAsync).RequireScope(Scopes.Decide);
+        routes.MapGet("/v1/services/{name}/prometheus-rules", RulesAsync).RequireScope(Scopes.Read);
         return endpoints;
     }
 

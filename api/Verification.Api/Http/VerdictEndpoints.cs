@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 
@@ -25,7 +26,8 @@ public static class VerdictEndpoints
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         endpoints.MapWithProblems().MapGet("/v1/deployments/{id}/verdict",
             (string id, HttpContext context, IGrainFactory grains, CancellationToken cancellationToken) =>
-                GetAsync(id, context, grains, watches, time, cancellationToken));
+                GetAsync(id, context, grains, watches, time, cancellationToken))
+            .RequireScope(Scopes.Read);
         return endpoints;
     }
 
@@ -123,6 +125,7 @@ public static class VerdictEndpoints
     {
         var deployment = await grain.GetAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException($"Deployment '{id}' is not registered.");
+        CallerContext.Current.DemandService(deployment.Service);
         return VerdictAnswer.Of(deployment);
     }
 

@@ -1,3 +1,4 @@
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 
@@ -7,7 +8,7 @@ namespace Verification.Api.Slo;
 /// The SLO surface behind GraphQL and HTTP: one method per operation (<c>applySlo</c>, <c>recordSloEvents</c>,
 /// <c>service</c>, <c>services</c>, release policy), each validating at the edge and calling the service grains.
 /// </summary>
-public sealed class SloService(IGrainFactory grains, IServiceDirectory directory, TimeProvider time)
+public sealed class SloService(IGrainFactory grains, IServiceDirectory directory, TimeProvider time, AuditTrail audit)
 {
     /// <summary>Most services one OpenSLO input may define SLOs for.</summary>
     public const int MaxServicesPerApply = 100;
@@ -37,8 +38,18 @@ public sealed class SloService(IGrainFactory grains, IServiceDirectory directory
             throw new SloDefinitionException([new OpenSloError("yaml", $"defines SLOs of {services.Count} services; at most {MaxServicesPerApply}")]);
         }
 
+        foreach (var service in services)
+        {
+            CallerContext.Current.DemandService(service);
+        }
+
         var applied = await Task.WhenAll(services.Select(s => grains.GetGrain<IServiceGrain>(s).ApplySlosAsync(yaml, cancellationToken)))
             .ConfigureAwait(false);
+        foreach (var slo in applied.SelectMany(a => a))
+        {
+            await audit.RecordAsync("slo.apply", $"{slo.Service}/{slo.Name}", slo.Service, slo.Window, cancellationToken).ConfigureAwait(false);
+        }
+
         var byName = applied.SelectMany(a => a).ToDictionary(s => (s.Service, s.Name));
         return [.. parsed.Slos.Select(s => byName[(s.Service, s.Name)])];
     }
@@ -84,6 +95,11 @@ public sealed class SloService(IGrainFactory grains, IServiceDirectory directory
                 throw new BatchInputException(i, e);
             }
 
+            if (!CallerContext.Current.MayAccess(events[i].Service))
+            {
+                throw new ForbiddenException($"line {i + 1}: the token '{CallerContext.Current.Name}' may not access the service '{events[i].Service}'.");
+            }
+
             if (!groups.TryGetValue(events[i].Service, out var list))
             {
                 groups[events[i].Service] = list = [];
@@ -118,13 +134,15 @@ public sealed class SloService(IGrainFactory grains, IServiceDirectory directory
     public Task<Service?> GetServiceAsync(string name, CancellationToken cancellationToken)
     {
         DeploymentValidation.Text("name", name);
+        CallerContext.Current.DemandService(name);
         return grains.GetGrain<IServiceGrain>(name).GetAsync(cancellationToken);
     }
 
     /// <summary>GraphQL <c>services</c>: every service with stored state, ordered by name.</summary>
     public async Task<IReadOnlyList<Service>> ListServicesAsync(CancellationToken cancellationToken)
     {
-        var names = await directory.ListServicesAsync(cancellationToken).ConfigureAwait(false);
+        var caller = CallerContext.Current;
+        var names = (await directory.ListServicesAsync(cancellationToken).ConfigureAwait(false)).Where(caller.MayAccess);
         var services = await Task.WhenAll(names.Select(n => grains.GetGrain<IServiceGrain>(n).GetAsync(cancellationToken))).ConfigureAwait(false);
         return [.. services.OfType<Service>()];
     }
@@ -141,6 +159,7 @@ public sealed class SloService(IGrainFactory grains, IServiceDirectory directory
             DeploymentValidation.Text("team", team);
         }
 
+        CallerContext.Current.DemandService(name);
         var sources = await grains.GetGrain<IServiceGrain>(name).GetRuleSourcesAsync(cancellationToken).ConfigureAwait(false);
         return sources.Count == 0
             ? throw new NotFoundException($"Service '{name}' has no SLOs: apply an OpenSLO definition first (POST /v1/slos).")
@@ -148,10 +167,13 @@ public sealed class SloService(IGrainFactory grains, IServiceDirectory directory
     }
 
     /// <summary>Sets a service's release policy (<c>PUT /v1/services/{name}/policy</c>).</summary>
-    public Task<ReleasePolicy> SetPolicyAsync(string service, ReleasePolicy policy, CancellationToken cancellationToken)
+    public async Task<ReleasePolicy> SetPolicyAsync(string service, ReleasePolicy policy, CancellationToken cancellationToken)
     {
         DeploymentValidation.Text("service", service);
         ReleasePolicyValidation.Validate(policy);
-        return grains.GetGrain<IServiceGrain>(service).SetPolicyAsync(policy, cancellationToken);
+        CallerContext.Current.DemandService(service);
+        var set = await grains.GetGrain<IServiceGrain>(service).SetPolicyAsync(policy, cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync("policy.set", service, service, null, cancellationToken).ConfigureAwait(false);
+        return set;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Net.Http.Headers;
+using Verification.Api.Access;
 
 namespace Verification.Api.Ui;
 
@@ -24,11 +25,11 @@ public static class UiEndpoints
         foreach (var route in AppRoutes)
         {
             app.MapMethods(route, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => AppAsync(context))
-                .WithDisplayName("UI " + route);
+                .WithDisplayName("UI " + route).AllowOpenAccess();
         }
 
         app.MapMethods("/ui/{*name}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string name) => ServeAsync(context, name))
-            .WithDisplayName("UI assets");
+            .WithDisplayName("UI assets").AllowOpenAccess();
         return app;
     }
 

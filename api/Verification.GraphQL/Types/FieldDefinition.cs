@@ -41,6 +41,12 @@ public sealed class FieldDefinition
     /// <c>GraphQLExecutorOptions.DefaultListSize</c> items.</summary>
     public string? ListSizeArgument { get; set; }
 
+    /// <summary>
+    /// Application data attached to the field (e.g. the permission a field needs), read by code that wraps resolvers;
+    /// the engine itself does not look at it.
+    /// </summary>
+    public IDictionary<string, object?> Metadata { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+
     /// <summary>Arguments in declaration order.</summary>
     public IReadOnlyList<InputValueDefinition> Arguments => _arguments;
 

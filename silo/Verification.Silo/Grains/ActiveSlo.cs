@@ -50,6 +50,9 @@ internal sealed class ActiveSlo
         return new Contracts.SloEventWindow(Entry.Name, minuteStart.AddMinutes(-(capacity - 1)), now + SloBuckets.MaxClockSkew);
     }
 
+    /// <summary>How many more events the minute of <paramref name="at"/> may take in every objective (<see cref="SloBuckets.MaxEventsPerMinute"/>).</summary>
+    public long Room(DateTimeOffset at, DateTimeOffset now) => _objectives.Min(o => o.Room(at, now));
+
     /// <summary>Counts a batch in every objective (validated before: each accepts it).</summary>
     public void Add(SloEventEntry entry, DateTimeOffset now)
     {

@@ -204,6 +204,7 @@ internal sealed class ServiceGrain(
         // buckets yet, and are not fed before the write succeeds).
         var snapshotDue = state.NextSequence - state.SnapshotSequence > SnapshotEveryEntries;
         var sequence = snapshotDue ? state.NextSequence + 1 : state.NextSequence;
+        var perMinute = new Dictionary<(string Slo, long Minute), long>();
         foreach (var input in events)
         {
             if (input.Service != Key)
@@ -221,6 +222,20 @@ internal sealed class ServiceGrain(
             // A stamp slightly ahead of now is counted in now's minute (SloBuckets.Add); journal the minute it counted in
             // so that a replay at a later time counts it in the same one.
             var entry = new SloEventEntry(input.Slo, at > now ? now : at, input.Good, input.Total);
+            if (_slos.TryGetValue(entry.Slo, out var slo))
+            {
+                // Each minute holds at most SloBuckets.MaxEventsPerMinute events, so sums stay exact: refused before anything is written.
+                var minute = (entry.Slo, entry.At.UtcTicks / TimeSpan.TicksPerMinute);
+                var total = perMinute.GetValueOrDefault(minute) + entry.Total;
+                if (total > slo.Room(entry.At, now))
+                {
+                    throw new InputException("total",
+                        $"at most {SloBuckets.MaxEventsPerMinute} events per minute per SLO; the minute of {entry.At:O} of '{entry.Slo}' would hold more");
+                }
+
+                perMinute[minute] = total;
+            }
+
             var payload = JsonSerializer.SerializeToUtf8Bytes(new ServiceJournalEntry(entry, null), ContractJson.Options);
             accepted.Add((new JournalEntry(sequence++, input.BatchId, payload), entry));
         }

@@ -54,6 +54,10 @@ internal static class SiloStartup
         {
             return Fail(BadConfiguration, $"invalid configuration: {OneLine(e)}");
         }
+        catch (Verification.Api.Access.AccessStartupException e)
+        {
+            return Fail(BadConfiguration, $"refusing to start: {OneLine(e)}");
+        }
     }
 
     private static int Fail(int code, string message)

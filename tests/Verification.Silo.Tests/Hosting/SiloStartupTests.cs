@@ -49,6 +49,34 @@ public sealed class SiloStartupTests : IDisposable
         Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_NonLoopbackAddressWithoutTokens_RefusesWithExitCode2()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        var (exitCode, _, error) = await RunSiloAsync(
+            timeout.Token, "--urls", "http://0.0.0.0:0", "--Storage:ConnectionString", $"Data Source={Path.Combine(_directory.FullName, "open.db")}",
+            "--Cluster:SiloPort", "0", "--Cluster:GatewayPort", "0");
+
+        Assert.Equal(SiloStartup.BadConfiguration, exitCode);
+        Assert.Contains(
+            "Verification.Silo: refusing to start: listening on http://0.0.0.0:0, which is not only loopback, with no token: anyone who reaches it could change verdicts.",
+            error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ShortBootstrapToken_RefusesWithExitCode2()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        var (exitCode, _, error) = await RunSiloAsync(
+            timeout.Token, "--urls", "http://127.0.0.1:0", "--Storage:ConnectionString", $"Data Source={Path.Combine(_directory.FullName, "short.db")}",
+            "--Cluster:SiloPort", "0", "--Cluster:GatewayPort", "0", "--Auth:BootstrapToken", "secret");
+
+        Assert.Equal(SiloStartup.BadConfiguration, exitCode);
+        Assert.Contains("Verification.Silo: refusing to start: Auth:BootstrapToken must be at least 32 characters", error, StringComparison.Ordinal);
+    }
+
     private static async Task<(int ExitCode, string Output, string Error)> RunSiloAsync(CancellationToken cancellationToken, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

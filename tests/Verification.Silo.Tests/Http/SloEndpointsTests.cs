@@ -128,3 +128,35 @@ public sealed class SloEndpointsTests(SiloFactory factory) : IClassFixture<SiloF
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 }
+
+/// <summary>One SLO minute holds at most SloBuckets.MaxEventsPerMinute events: more is a 400 naming total, never a 500.</summary>
+public sealed class SloEventMinuteLimitTests(SiloFactory factory) : IClassFixture<SiloFactory>
+{
+    private readonly HttpClient _http = factory.CreateClient();
+
+    [Fact]
+    public async Task PostSloEvents_MinutePastItsLimit_400AndNothingCountedThenServiceStillServes()
+    {
+        using (var applied = await _http.PostAsync("/v1/slos", new StringContent(ServiceGrainTests.Yaml("bulk"), Encoding.UTF8, "application/yaml")))
+        {
+            Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        }
+
+        var at = DateTimeOffset.UtcNow.AddMinutes(-2).ToString("yyyy-MM-ddTHH:mm:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        string Lines(int count) => string.Join('\n', Enumerable.Range(0, count).Select(_ =>
+            $$"""{"service":"bulk","slo":"availability","good":1000000000000,"total":1000000000000,"at":"{{at}}"}"""));
+
+        using var tooMany = await _http.PostAsync("/v1/slo-events", new StringContent(Lines(11), Encoding.UTF8, "application/x-ndjson"));
+        var refusal = await tooMany.Content.ReadAsStringAsync();
+        using var ten = await _http.PostAsync("/v1/slo-events", new StringContent(Lines(10), Encoding.UTF8, "application/x-ndjson"));
+        using var one = await _http.PostAsync("/v1/slo-events", new StringContent(Lines(1), Encoding.UTF8, "application/x-ndjson"));
+        using var service = await _http.GetAsync("/v1/services/bulk");
+        var slo = JsonDocument.Parse(await service.Content.ReadAsStringAsync()).RootElement.GetProperty("slos")[0];
+
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Equal("total", JsonDocument.Parse(refusal).RootElement.GetProperty("field").GetString());
+        Assert.Equal(HttpStatusCode.OK, ten.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, one.StatusCode);
+        Assert.Equal(1e13, slo.GetProperty("total").GetDouble());
+    }
+}

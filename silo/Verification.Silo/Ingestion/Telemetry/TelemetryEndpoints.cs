@@ -1,4 +1,6 @@
 using Google.Protobuf;
+using Verification.Api.Access;
+using Verification.Api.Contracts;
 using Verification.Silo.Ingestion.Otlp;
 using Verification.Silo.Ingestion.RemoteWrite;
 using Verification.Silo.Protos.Otlp;
@@ -19,8 +21,8 @@ internal static class TelemetryEndpoints
 
     public static IEndpointRouteBuilder MapTelemetryEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(OtlpPath, ExportOtlpAsync);
-        endpoints.MapPost(RemoteWritePath, RemoteWriteAsync);
+        endpoints.MapPost(OtlpPath, ExportOtlpAsync).RequireScope(Scopes.Ingest);
+        endpoints.MapPost(RemoteWritePath, RemoteWriteAsync).RequireScope(Scopes.Ingest);
         return endpoints;
     }
 
@@ -52,6 +54,10 @@ internal static class TelemetryEndpoints
         {
             var lookup = await recorder.LookupAsync(OtlpMetricsTranslator.DeploymentIds(export), cancellationToken).ConfigureAwait(false);
             outcome = await recorder.RecordAsync(translator.Translate(export, lookup), lookup, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ForbiddenException e)
+        {
+            return OtlpStatus(StatusCodes.Status403Forbidden, e.Message, contentType, logger, metrics);
         }
         catch (Exception e) when (IsStorageFailure(e, cancellationToken))
         {
@@ -119,6 +125,10 @@ internal static class TelemetryEndpoints
 
             return Results.NoContent();
         }
+        catch (ForbiddenException e)
+        {
+            return Refused(StatusCodes.Status403Forbidden, e.Message, logger, metrics);
+        }
         catch (Exception e) when (IsStorageFailure(e, cancellationToken))
         {
             // 5xx: Prometheus retries with backoff, and the deduplicated batchIds make the retry safe.
@@ -138,7 +148,7 @@ internal static class TelemetryEndpoints
 
     /// <summary>A bad request is the sender's; anything else failing after decoding is our storage.</summary>
     private static bool IsStorageFailure(Exception e, CancellationToken cancellationToken) =>
-        !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
+        !(e is OperationCanceledException && cancellationToken.IsCancellationRequested) && e is not ForbiddenException;
 
     private static IResult Refused(int status, string reason, ILogger logger, TelemetryMetrics metrics)
     {
@@ -148,6 +158,7 @@ internal static class TelemetryEndpoints
         {
             StatusCodes.Status413PayloadTooLarge => "Payload too large",
             StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+            StatusCodes.Status403Forbidden => "Forbidden",
             _ => "Bad input",
         });
     }

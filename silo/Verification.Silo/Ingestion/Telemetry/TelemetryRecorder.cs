@@ -1,4 +1,5 @@
 using System.Globalization;
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 using Verification.Silo.Ingestion.Otlp;
@@ -32,6 +33,8 @@ internal sealed class TelemetryRecorder(IGrainFactory grains, TimeProvider time)
         {
             if (deployment is not null)
             {
+                // Telemetry for a service outside the token's list refuses the request (403), as for /v1/samples.
+                CallerContext.Current.DemandService(deployment.Service);
                 targets[deployment.Id] = new DeploymentTelemetryTarget(deployment.Metrics, deployment.StartedAt, deployment.Status);
             }
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Verification.Api.Contracts;
 using Verification.Silo.Ingestion.Telemetry;
+using Verification.Api.Access;
 
 namespace Verification.Silo.Providers.Prometheus;
 
@@ -34,7 +35,7 @@ internal static class PrometheusPullServiceCollectionExtensions
     public static IEndpointRouteBuilder MapPrometheusPullStatus(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet(StatusPath, (string deploymentId, PullStatusBoard board) =>
-            Results.Json(board.For(deploymentId), ContractJson.Options));
+            Results.Json(board.For(deploymentId), ContractJson.Options)).RequireScope(Scopes.Read);
         return endpoints;
     }
 }
