@@ -38,14 +38,12 @@ app.UseStatusCodePages();
 app.UseBrowserRequestGuard();
 app.UseWebSockets();
 
-var exposition = app.Services.GetRequiredService<PrometheusExposition>();
-
 app.MapGet("/healthz", () => Results.Text("ok\n"));
 app.MapGet("/readyz", async (IGrainStorage storage, CancellationToken cancellationToken) =>
     await storage.PingAsync(cancellationToken)
         ? Results.Text("ready\n")
         : Results.Problem("Storage is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready"));
-app.MapGet("/metrics", () => Results.Text(exposition.Write(), PrometheusExposition.ContentType));
+app.MapPrometheusMetrics();
 app.MapDeploymentEndpoints();
 app.MapSloEndpoints();
 app.MapDeliveryEndpoints();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
@@ -90,6 +91,7 @@ internal sealed class DeploymentGrain(
         _definitions = DeploymentValidation.Definitions(normalized);
         _judge = judge;
         verdicts.Publish(Key, state.Verdict);
+        Metrics.VerdictChanged(normalized.Service, state.Verdict.Decision);
         return new RegisterResult(ToDeployment(state), Created: true);
     }
 
@@ -289,6 +291,11 @@ internal sealed class DeploymentGrain(
         {
             verdicts.Publish(Key, next.Verdict);
         }
+
+        if (next.Verdict.Decision != previous.Verdict.Decision)
+        {
+            Metrics.VerdictChanged(next.Registration.Service, next.Verdict.Decision);
+        }
     }
 
     /// <summary>A PROMOTE turned PENDING (INCONCLUSIVE once the window closed) because some metric's source fails.</summary>
@@ -318,7 +325,9 @@ internal sealed class DeploymentGrain(
         _judgedAt = now;
 
         // A decided verdict is final (DeploymentJudge.Judge), so a PROMOTE held back stays the judge's answer.
+        var started = Stopwatch.GetTimestamp();
         var judged = state.HeldPromotion ?? Judge.Judge(state.Verdict, state.StartedAt, now);
+        Metrics.JudgeDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         if (judged.Decision == Decision.Promote && state.Verdict.Decision == Decision.Pending && state.SourceErrors is { Count: > 0 } failing)
         {
             // Fail safe: a metric whose source fails now cannot be judged now, so no new promotion rests on its older samples.
