@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the provisioned Grafana dashboards (canary.json, sre.json) from one description, so every panel follows the
+"""Writes the provisioned Grafana dashboards (canary.json, sre.json, executive.json) from one description, so every panel follows the
 same conventions: the Prometheus datasource variable, `service`/`team` filters, units on every axis.
 
-Run from this directory: python3 build.py. Panels query only series that exist: the silo's /metrics today (HTTP,
-Kestrel, ingestion, telemetry, grains) and the series recorded by the SLO rules of GET /v1/services/{name}/prometheus-rules
+Run from this directory: python3 build.py. Panels query only series that exist: the silo's /metrics (HTTP,
+Kestrel, ingestion, telemetry, grains, verdicts, deployments, judge latency, DORA delivery) and the series recorded by the SLO rules of GET /v1/services/{name}/prometheus-rules
 (slo:*) with the ALERTS series Prometheus keeps for their alerts.
 """
 import json
@@ -13,18 +13,19 @@ DS = {"type": "prometheus", "uid": "${datasource}"}
 SLO_FILTER = 'service=~"$service",team=~"$team"'
 
 
-def variables(extra=()):
+def variables(extra=(), source="slo:objective:ratio"):
+    """The datasource, and service/team filters whose values are the labels of `source`."""
     return {"list": [
         {"name": "datasource", "label": "Prometheus", "type": "datasource", "query": "prometheus",
          "current": {}, "hide": 0, "refresh": 1, "options": []},
         {"name": "service", "label": "Service", "type": "query", "datasource": DS,
-         "definition": "label_values(slo:objective:ratio, service)",
-         "query": {"query": "label_values(slo:objective:ratio, service)", "refId": "service"},
+         "definition": f"label_values({source}, service)",
+         "query": {"query": f"label_values({source}, service)", "refId": "service"},
          "includeAll": True, "multi": True, "allValue": ".*", "current": {"text": "All", "value": "$__all"},
          "refresh": 2, "sort": 1, "hide": 0, "options": []},
         {"name": "team", "label": "Team", "type": "query", "datasource": DS,
-         "definition": 'label_values(slo:objective:ratio{service=~"$service"}, team)',
-         "query": {"query": 'label_values(slo:objective:ratio{service=~"$service"}, team)', "refId": "team"},
+         "definition": f'label_values({source}{{service=~"$service"}}, team)',
+         "query": {"query": f'label_values({source}{{service=~"$service"}}, team)', "refId": "team"},
          "includeAll": True, "multi": True, "allValue": ".*", "current": {"text": "All", "value": "$__all"},
          "refresh": 2, "sort": 1, "hide": 0, "options": []},
         *extra,
@@ -98,10 +99,10 @@ def stat(title, description, targets, unit, steps, mappings=None, decimals=None)
                         "colorMode": "background", "graphMode": "area", "textMode": "value_and_name", "justifyMode": "auto"}}
 
 
-def dashboard(uid, title, description, tags, layout, extra_variables=()):
+def dashboard(uid, title, description, tags, layout, extra_variables=(), source="slo:objective:ratio", time_from="now-6h"):
     return {"uid": uid, "title": title, "description": description, "tags": ["verification", *tags],
             "editable": True, "graphTooltip": 1, "timezone": "utc", "refresh": "30s", "schemaVersion": SCHEMA_VERSION,
-            "time": {"from": "now-6h", "to": "now"}, "templating": variables(extra_variables),
+            "time": {"from": time_from, "to": "now"}, "templating": variables(extra_variables, source),
             "annotations": {"list": []}, "links": [
                 {"title": "Verification dashboards", "type": "dashboards", "tags": ["verification"], "asDropdown": True}],
             "panels": layout.panels, "version": 1}
@@ -151,6 +152,20 @@ def canary():
     l.add(stat("Budget remaining", "A spent budget (≤ 0 %) closes the release gate under the default policy.",
                [target(f"slo:error_budget_remaining:ratio{{{SLO_FILTER}}}", "{{service}} / {{slo}}", instant=True)],
                "percentunit", thresholds(("red", None), ("orange", 0), ("green", 0.25)), decimals=1), 12, 5)
+    l.row("Verdicts")
+    l.add(timeseries("Verdicts over time", "Verdicts that changed a deployment's decision, by decision (a new deployment starts PENDING).",
+                     [target(f'sum by (decision) (increase(verification_verdicts_total{{service=~"$service"}}[$__rate_interval]))', "{{decision}}")],
+                     "short"), 12, 8)
+    l.add(stat("Active deployments", "Deployments being verified now, by their current decision.",
+               [target(f"sum by (decision) (verification_deployments_active{{{SLO_FILTER}}})", "{{decision}}", instant=True)],
+               "none", thresholds(("blue", None))), 12, 8)
+    l.add(timeseries("Rollbacks by service", "Deployments completed as ROLLED_BACK in each interval, per service.",
+                     [target(f'sum by (service) (increase(verification_deployments_completed_total{{status="ROLLED_BACK",{SLO_FILTER}}}[$__rate_interval]))',
+                             "{{service}}")], "short"), 12, 8)
+    l.add(timeseries("Judge latency", "Time the judge takes to evaluate a deployment's samples: p50 and p99.",
+                     [target("histogram_quantile(0.5, sum by (le) (rate(verification_judge_duration_seconds_bucket[$__rate_interval])))", "p50"),
+                      target("histogram_quantile(0.99, sum by (le) (rate(verification_judge_duration_seconds_bucket[$__rate_interval])))", "p99", ref="B")],
+                     "s"), 12, 8)
     l.row("Evidence coming in")
     l.add(timeseries("Sample batches and values ingested", "Canary and baseline samples stored per second (HTTP, GraphQL, OTLP, remote write, PromQL pull).",
                      [target("sum(rate(verification_ingest_batches_total[$__rate_interval]))", "batches/s"),
@@ -176,7 +191,55 @@ def canary():
     return dashboard("verification-canary", "Verification · Canary", "Evidence ingestion, verdict API traffic and the SLO release gate.", ["canary"], l)
 
 
-for name, build in (("canary", canary), ("sre", sre)):
+# DORA level bands (Analysis/Dora/DoraCalculator.cs): colours from low (red) to elite (green).
+FREQUENCY_BANDS = thresholds(("red", None), ("orange", 1 / 30), ("yellow", 1 / 7), ("green", 1))
+LEAD_TIME_BANDS = thresholds(("green", None), ("yellow", 24), ("orange", 24 * 7), ("red", 24 * 30))
+FAILURE_BANDS = thresholds(("green", None), ("yellow", 0.0500001), ("orange", 0.1000001), ("red", 0.1500001))
+RECOVERY_BANDS = thresholds(("green", None), ("yellow", 1), ("orange", 24), ("red", 24 * 7))
+LEVELS = [{"type": "value", "options": {str(v): {"text": t, "index": v}}} for v, t in ((0, "Low"), (1, "Medium"), (2, "High"), (3, "Elite"))]
+DORA = (
+    ("Deployment frequency", "verification_delivery_deployment_frequency_per_day", "Deployments per day (elite ≥ 1/day, high ≥ 1/week, medium ≥ 1/month).", "suffix: /day", FREQUENCY_BANDS, 2),
+    ("Lead time for changes", "verification_delivery_lead_time_hours", "Median hours from commit to deployment (elite < 1 day, high < 1 week, medium < 1 month).", "h", LEAD_TIME_BANDS, 1),
+    ("Change failure rate", "verification_delivery_change_failure_ratio", "Rolled back or incident-causing deployments ÷ deployments (elite ≤ 5 %, high ≤ 10 %, medium ≤ 15 %).", "percentunit", FAILURE_BANDS, 1),
+    ("Failed deployment recovery time", "verification_delivery_recovery_time_hours", "Median hours to recover from a failed deployment (elite < 1 h, high < 1 day, medium < 1 week).", "h", RECOVERY_BANDS, 1),
+    ("Rework rate", "verification_delivery_rework_ratio", "Unplanned deployments (fixes) ÷ deployments.", "percentunit", thresholds(("green", None), ("yellow", 0.1), ("red", 0.2)), 1),
+)
+# Series without a service label are a team's; without service and team, the whole organisation's.
+ORG = 'service="",team=""'
+TEAMS = 'service="",team!="",team=~"$team"'
+SERVICES = 'service!="",service=~"$service",team=~"$team"'
+
+
+def executive():
+    l = Layout()
+    l.row("Organisation, last 30 days")
+    l.add(stat("Performance level", "The DORA performance level of the whole organisation: Low, Medium, High or Elite.",
+               [target(f"verification_delivery_performance_level{{{ORG}}}", "organisation", instant=True)], "none",
+               thresholds(("red", None), ("orange", 1), ("yellow", 2), ("green", 3)), mappings=LEVELS), 4, 5)
+    for title, metric, description, unit, bands, decimals in DORA:
+        l.add(stat(title, description, [target(f"{metric}{{{ORG}}}", "organisation", instant=True)], unit, bands, decimals=decimals), 4, 5)
+    l.row("Weekly trend (each point: the 30-day value averaged over a week)")
+    for title, metric, description, unit, bands, decimals in DORA[:4]:
+        panel = timeseries(title, description, [target(f"avg_over_time({metric}{{{ORG}}}[1w])", "organisation"),
+                                                target(f"avg_over_time({metric}{{{TEAMS}}}[1w])", "{{team}}", ref="B")],
+                           unit, bands, threshold_style="area")
+        panel["interval"] = "1w"
+        l.add(panel, 12, 8)
+    l.row("By team")
+    l.add(stat("Performance level by team", "DORA performance level per team.",
+               [target(f"verification_delivery_performance_level{{{TEAMS}}}", "{{team}}", instant=True)], "none",
+               thresholds(("red", None), ("orange", 1), ("yellow", 2), ("green", 3)), mappings=LEVELS), 24, 5)
+    for title, metric, description, unit, bands, decimals in DORA:
+        l.add(stat(f"{title} by team", description, [target(f"{metric}{{{TEAMS}}}", "{{team}}", instant=True)], unit, bands, decimals=decimals), 12, 6)
+    l.row("By service")
+    for title, metric, description, unit, bands, decimals in DORA[:4]:
+        l.add(stat(f"{title} by service", description, [target(f"{metric}{{{SERVICES}}}", "{{service}} ({{team}})", instant=True)],
+                   unit, bands, decimals=decimals), 12, 6)
+    return dashboard("verification-executive", "Verification · Executive", "DORA delivery metrics over the last 30 days: organisation, teams, services.",
+                     ["executive", "dora"], l, source="verification_delivery_deployments", time_from="now-90d")
+
+
+for name, build in (("canary", canary), ("sre", sre), ("executive", executive)):
     with open(f"{name}.json", "w", encoding="utf-8") as f:
         json.dump(build(), f, indent=2, ensure_ascii=False)
         f.write("\n")

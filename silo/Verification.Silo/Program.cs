@@ -41,15 +41,13 @@ app.UseBrowserRequestGuard();
 app.UseWebSockets();
 app.UseAccessControl();
 
-var exposition = app.Services.GetRequiredService<PrometheusExposition>();
-
 app.MapGet("/healthz", () => Results.Text("ok\n")).AllowOpenAccess();
 app.MapGet("/readyz", async (IGrainStorage storage, CancellationToken cancellationToken) =>
     await storage.PingAsync(cancellationToken)
         ? Results.Text("ready\n")
         : Results.Problem("Storage is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready"))
     .AllowOpenAccess();
-app.MapGet("/metrics", () => Results.Text(exposition.Write(), PrometheusExposition.ContentType)).RequireMetricsAccess(app.Configuration);
+app.MapPrometheusMetrics().RequireMetricsAccess(app.Configuration);
 app.MapDeploymentEndpoints();
 app.MapSloEndpoints();
 app.MapDeliveryEndpoints();

@@ -21,8 +21,7 @@ internal static class SiloServiceCollectionExtensions
     {
         services.AddMetrics();
         services.AddSingleton<SiloMetrics>();
-        services.AddSingleton(sp => new PrometheusExposition(
-            [SiloMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", RateLimits.MeterName]));
+        services.AddSiloPrometheus(configuration);
 
         // Storage first: its migration hosted service must run before anything that reads storage at start.
         services.AddGrainStorage(configuration);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Verification.Api.Contracts;
@@ -114,6 +115,7 @@ internal sealed partial class DeploymentGrain(
         _definitions = DeploymentValidation.Definitions(normalized);
         _judge = judge;
         verdicts.Publish(Key, state.Verdict);
+        Metrics.VerdictChanged(normalized.Service, state.Verdict.Decision);
         return new RegisterResult(ToDeployment(state), Created: true);
     }
 
@@ -317,6 +319,11 @@ internal sealed partial class DeploymentGrain(
         {
             verdicts.Publish(Key, next.Verdict);
         }
+
+        if (next.Verdict.Decision != previous.Verdict.Decision)
+        {
+            Metrics.VerdictChanged(next.Registration.Service, next.Verdict.Decision);
+        }
     }
 
     /// <summary>
@@ -466,7 +473,9 @@ internal sealed partial class DeploymentGrain(
         _judgedAt = now;
 
         // A decided verdict is final (DeploymentJudge.Judge), so a PROMOTE held back stays the judge's answer.
+        var started = Stopwatch.GetTimestamp();
         var judged = state.HeldPromotion ?? Judge.Judge(state.Verdict, state.StartedAt, now);
+        Metrics.JudgeDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         if (judged.Decision == Decision.Promote && state.Verdict.Decision == Decision.Pending && state.SourceErrors is { Count: > 0 } failing)
         {
             // Fail safe: a metric whose source fails now cannot be judged now, so no new promotion rests on its older samples.

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Verification.Api.Contracts;
 
 namespace Verification.Silo.Telemetry;
 
@@ -18,6 +19,9 @@ internal sealed class SiloMetrics : IDisposable
         Values = _meter.CreateCounter<long>("verification.ingest.values", "{value}", "Sample values (or RATIO batches) stored durably.");
         ClockEvaluations = _meter.CreateCounter<long>("verification.verdict_clock.evaluations", "{evaluation}",
             "Deployments judged by the verdict clock (a reminder or timer tick) on this silo.");
+        Verdicts = _meter.CreateCounter<long>("verification.verdicts", "{verdict}",
+            "Verdicts that changed a deployment's decision (the first one, PENDING, included), by service and decision.");
+        JudgeDuration = _meter.CreateHistogram<double>("verification.judge.duration", "s", "Time the judge took to evaluate a deployment's samples.");
         _meter.CreateObservableGauge("verification.grains.active", () => ActiveGrains, "{grain}",
             "Grain activations of this silo in memory.");
     }
@@ -29,6 +33,16 @@ internal sealed class SiloMetrics : IDisposable
     public Counter<long> Values { get; }
 
     public Counter<long> ClockEvaluations { get; }
+
+    /// <summary>Tags <c>service</c>, <c>decision</c> (as the API spells it).</summary>
+    public Counter<long> Verdicts { get; }
+
+    public Histogram<double> JudgeDuration { get; }
+
+    /// <summary>Counts a verdict that turned a deployment of <paramref name="service"/> to <paramref name="decision"/>.</summary>
+    public void VerdictChanged(string service, Decision decision) =>
+        Verdicts.Add(1, new KeyValuePair<string, object?>(MetricLabels.Service, service),
+            new KeyValuePair<string, object?>(MetricLabels.Decision, DomainMetrics.Upper(decision)));
 
     /// <summary>A grain of this silo was activated (<paramref name="delta"/> 1) or deactivated (-1).</summary>
     /// <summary>Grain activations of this silo in memory now.</summary>

@@ -105,10 +105,17 @@ public sealed partial class DashboardsPrometheusTests : IDisposable
     {
         using var slo = await http.PostAsync("/v1/slos", new StringContent(SelfSlo, Encoding.UTF8, "application/yaml"), ct);
         Assert.Equal(HttpStatusCode.OK, slo.StatusCode);
-        await UiScenario.RegisterAsync(http, "dash-1", "checkout", "v1", "payments", DateTimeOffset.UtcNow.AddHours(-1),
-            [new { name = "errors", kind = "RATIO", direction = "INCREASE" }]);
-        await UiScenario.RatioAsync(http, "dash-1", "BASELINE", 1, 1000, 3);
-        await UiScenario.RatioAsync(http, "dash-1", "CANARY", 1, 1000, 3);
+        // Deployments of the service itself, by the team the dashboards' variables select: one being verified, one
+        // rolled back, one promoted (so every delivery metric has a value).
+        foreach (var id in new[] { "dash-1", "dash-2", "dash-3" })
+        {
+            await UiScenario.RegisterAsync(http, id, "verification", id, "platform", DateTimeOffset.UtcNow.AddHours(-1),
+                [new { name = "errors", kind = "RATIO", direction = "INCREASE" }]);
+            await UiScenario.RatioAsync(http, id, "BASELINE", 1, 1000, 3);
+            await UiScenario.RatioAsync(http, id, "CANARY", 1, 1000, 3);
+        }
+
+        await GraphQLAsync(http, """mutation { a: completeDeployment(id: "dash-2", status: ROLLED_BACK) { status } b: completeDeployment(id: "dash-3", status: PROMOTED) { status } }""", ct);
         // Refused by the receiver itself (not protobuf), so it counts in verification_telemetry_refused_requests_total; a
         // text/plain body would be refused earlier, by the browser-request guard, and never reach the receiver.
         using var refused = await http.PostAsync("/otlp/v1/metrics",
@@ -124,11 +131,15 @@ public sealed partial class DashboardsPrometheusTests : IDisposable
         await GraphQLAsync(http, ct);
     }
 
-    private static async Task GraphQLAsync(HttpClient http, CancellationToken ct)
+    private static Task GraphQLAsync(HttpClient http, CancellationToken ct) => GraphQLAsync(http, "{ deployments { id } }", ct);
+
+    private static async Task GraphQLAsync(HttpClient http, string query, CancellationToken ct)
     {
         using var response = await http.PostAsync("/graphql",
-            new StringContent("""{"query":"{ deployments { id } }"}""", Encoding.UTF8, "application/json"), ct);
+            new StringContent(JsonSerializer.Serialize(new { query }), Encoding.UTF8, "application/json"), ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        Assert.False(document.RootElement.TryGetProperty("errors", out var errors), errors.ToString());
     }
 
     /// <summary>Every target of every dashboard, keyed "file/panel title/refId".</summary>
@@ -162,6 +173,7 @@ public sealed partial class DashboardsPrometheusTests : IDisposable
         Variable().Replace(expr, m => m.Groups["name"].Value switch
         {
             "__rate_interval" or "__interval" => "1m",
+            "__range" => "1h",
             "service" => "verification",
             "team" => "platform",
             var other => throw new InvalidOperationException("Unknown variable " + other),
