@@ -40,6 +40,7 @@ internal static class SiloServiceCollectionExtensions
 
         services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
         services.AddSingleton<IServiceDirectory, ServiceDirectory>();
+        services.AddSingleton<ITemplateDirectory, TemplateDirectory>();
         services.AddSingleton<SampleIngestion>();
         services.AddSingleton<SloService>();
         services.AddSingleton<IncidentService>();

@@ -68,7 +68,8 @@ internal sealed class DeploymentGrain(
 
     public async Task<RegisterResult> RegisterAsync(RegisterDeploymentInput input, CancellationToken cancellationToken)
     {
-        var normalized = DeploymentValidation.Normalize(input);
+        ArgumentNullException.ThrowIfNull(input);
+        var normalized = DeploymentValidation.Normalize(await WithTemplateAsync(input, cancellationToken).ConfigureAwait(true));
         if (normalized.Id != Key)
         {
             throw new InputException("id", $"'{normalized.Id}' does not match the addressed deployment '{Key}'");
@@ -91,6 +92,23 @@ internal sealed class DeploymentGrain(
         _judge = judge;
         verdicts.Publish(Key, state.Verdict);
         return new RegisterResult(ToDeployment(state), Created: true);
+    }
+
+    /// <summary>
+    /// The registration with its template merged in (DeploymentValidation.ApplyTemplate), read now: a registration repeated
+    /// after its template changed resolves to different metrics and is a conflict like any other difference.
+    /// </summary>
+    private async Task<RegisterDeploymentInput> WithTemplateAsync(RegisterDeploymentInput input, CancellationToken cancellationToken)
+    {
+        if (input.Template is not { } name)
+        {
+            return input;
+        }
+
+        DeploymentValidation.Identifier("template", name);
+        var template = await GrainFactory.GetGrain<ITemplateGrain>(name).GetAsync(cancellationToken).ConfigureAwait(true)
+            ?? throw new InputException("template", $"no template '{name}' (store it with PUT /v1/templates/{name} first)");
+        return DeploymentValidation.ApplyTemplate(input, template);
     }
 
     public async Task<Deployment?> GetAsync(CancellationToken cancellationToken)
@@ -217,6 +235,12 @@ internal sealed class DeploymentGrain(
         var (verdict, _) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(true);
         var next = state with { Status = status, FinishedAt = now, HeldPromotion = null, Verdict = verdict };
         await StoreAsync(state, next, [], cancellationToken).ConfigureAwait(true);
+        if (next.Verdict.SameAnswer(state.Verdict))
+        {
+            // A completion is news even when the verdict stays as it was (it is now final): subscribers and long polls hear it.
+            verdicts.Publish(Key, next.Verdict);
+        }
+
         await NotifyServiceAsync(next, cancellationToken).ConfigureAwait(true);
         return ToDeployment(next);
     }

@@ -90,6 +90,20 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
     protected async Task WriteStateAsync(TState next, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken)
     {
         await _journal.AppendAsync(Id, entries, cancellationToken).ConfigureAwait(true);
+        await WriteValueAsync(next, cancellationToken).ConfigureAwait(true);
+    }
+
+    protected Task WriteStateAsync(TState next, CancellationToken cancellationToken) =>
+        WriteStateAsync(next, [], cancellationToken);
+
+    /// <summary>
+    /// Writes the empty state (<c>null</c>): the grain then reads as never written and listings skip it. The row stays, at
+    /// a new version, so this activation can write again without reloading (a delete that a later put may undo).
+    /// </summary>
+    protected Task WriteEmptyStateAsync(CancellationToken cancellationToken) => WriteValueAsync(null, cancellationToken);
+
+    private async Task WriteValueAsync(TState? next, CancellationToken cancellationToken)
+    {
         var previous = _state.State.Value;
         _state.State.Value = next;
         try
@@ -102,9 +116,6 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
             throw;
         }
     }
-
-    protected Task WriteStateAsync(TState next, CancellationToken cancellationToken) =>
-        WriteStateAsync(next, [], cancellationToken);
 
     /// <summary>
     /// Replaces the in-memory state with <paramref name="recovered"/> without writing it: activation found journal entries
