@@ -22,6 +22,7 @@ public static class DeploymentEndpoints
         endpoints.MapVerdictEndpoints();
         endpoints.MapFlaggerEndpoints();
         endpoints.MapTemplateEndpoints();
+        endpoints.MapWebhookEndpoints();
         return endpoints;
     }
 

@@ -3,6 +3,7 @@ using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
+using Verification.Silo.Webhooks;
 
 namespace Verification.Silo.Grains;
 
@@ -17,7 +18,8 @@ internal sealed class DeploymentGrain(
     IVerdictFeed verdicts,
     SiloMetrics metrics,
     IGrainStorage journal,
-    IPersistentStateFactory states)
+    IPersistentStateFactory states,
+    WebhookOutbox outbox)
     : StoredGrain<DeploymentState>(states, journal, metrics, TypeName), IDeploymentGrain
 {
     public const string TypeName = "deployment";
@@ -31,6 +33,9 @@ internal sealed class DeploymentGrain(
     /// <summary>When this activation last judged; null until its first judgement.</summary>
     private DateTimeOffset? _judgedAt;
 
+    /// <summary>Whether the events in the stored state's outbox were handed to the webhook outbox by this activation.</summary>
+    private bool _outboxHandedOff = true;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await base.OnActivateAsync(cancellationToken).ConfigureAwait(true);
@@ -39,6 +44,9 @@ internal sealed class DeploymentGrain(
         {
             return;
         }
+
+        // Events committed with the state but perhaps not handed off before a crash: handed off again (idempotent by id).
+        await HandOffAsync(State, cancellationToken).ConfigureAwait(true);
 
         // Replay the journal: the judge's summaries are a function of the stored samples only.
         var registered = State;
@@ -304,15 +312,37 @@ internal sealed class DeploymentGrain(
             seconds is { } s && judgedAt < state.StartedAt.AddSeconds(s) && state.StartedAt.AddSeconds(s) <= now;
     }
 
-    /// <summary>Writes <paramref name="next"/> (with <paramref name="journal"/>), then tells subscribers if the verdict changed.</summary>
+    /// <summary>
+    /// Writes <paramref name="next"/> (with <paramref name="journal"/>), then tells subscribers if the verdict changed. The
+    /// webhook events of the change go into the same write (the state's outbox, with any not yet handed off), so they are
+    /// committed with the change or not at all; once committed they are handed to the webhook outbox.
+    /// </summary>
     private async Task StoreAsync(DeploymentState previous, DeploymentState next, IReadOnlyList<JournalEntry> journal,
         CancellationToken cancellationToken)
     {
+        List<OutboundEvent> events = [.. _outboxHandedOff ? [] : previous.Outbox ?? [], .. OutboundEvent.Of(Key, previous, next, time.GetUtcNow())];
+        next = next with { Outbox = events.Count == 0 ? null : events };
         await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(true);
         if (!next.Verdict.SameAnswer(previous.Verdict))
         {
             verdicts.Publish(Key, next.Verdict);
         }
+
+        await HandOffAsync(next, cancellationToken).ConfigureAwait(true);
+    }
+
+    /// <summary>Hands the committed outbox of <paramref name="state"/> to the webhook outbox; a failure leaves it to be handed again.</summary>
+    private async Task HandOffAsync(DeploymentState state, CancellationToken cancellationToken)
+    {
+        if (state.Outbox is not { Count: > 0 } events)
+        {
+            _outboxHandedOff = true;
+            return;
+        }
+
+        _outboxHandedOff = false;
+        await outbox.EnqueueAsync(events, cancellationToken).ConfigureAwait(true);
+        _outboxHandedOff = true;
     }
 
     /// <summary>A PROMOTE turned PENDING (INCONCLUSIVE once the window closed) because some metric's source fails.</summary>

@@ -9,6 +9,8 @@ namespace Verification.Silo.Grains;
 /// <param name="HeldPromotion">The judge's PROMOTE while the service's budget gate holds it back (the verdict shown is then
 /// PENDING with the gate); null otherwise.</param>
 /// <param name="SourceErrors">Metrics whose pulled source currently fails, with the failure; null or empty when all work.</param>
+/// <param name="Outbox">Webhook events written with this state and not yet known to be handed to the webhook outbox
+/// (Webhooks/WebhookOutbox); null or empty when there are none.</param>
 internal sealed record DeploymentState(
     RegisterDeploymentInput Registration,
     DateTimeOffset StartedAt,
@@ -18,7 +20,8 @@ internal sealed record DeploymentState(
     IReadOnlyList<SummaryState> Summaries,
     Verdict Verdict,
     Verdict? HeldPromotion = null,
-    IReadOnlyDictionary<string, string>? SourceErrors = null);
+    IReadOnlyDictionary<string, string>? SourceErrors = null,
+    IReadOnlyList<Webhooks.OutboundEvent>? Outbox = null);
 
 /// <summary>Running sums for one metric and cohort.</summary>
 internal sealed record SummaryState(string Metric, Cohort Cohort, long Observations, long Count, long Total, double Sum);

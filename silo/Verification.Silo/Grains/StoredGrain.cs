@@ -102,6 +102,18 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
     /// </summary>
     protected Task WriteEmptyStateAsync(CancellationToken cancellationToken) => WriteValueAsync(null, cancellationToken);
 
+    /// <summary>Deletes the state (<see cref="WriteEmptyStateAsync"/>); false when there was none.</summary>
+    protected async Task<bool> DeleteStateAsync(CancellationToken cancellationToken)
+    {
+        if (State is null)
+        {
+            return false;
+        }
+
+        await WriteEmptyStateAsync(cancellationToken).ConfigureAwait(true);
+        return true;
+    }
+
     private async Task WriteValueAsync(TState? next, CancellationToken cancellationToken)
     {
         var previous = _state.State.Value;

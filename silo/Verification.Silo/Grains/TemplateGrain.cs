@@ -24,14 +24,5 @@ internal sealed class TemplateGrain(TimeProvider time, SiloMetrics metrics, IGra
 
     public Task<AnalysisTemplate?> GetAsync(CancellationToken cancellationToken) => Task.FromResult(State);
 
-    public async Task<bool> DeleteAsync(CancellationToken cancellationToken)
-    {
-        if (State is null)
-        {
-            return false;
-        }
-
-        await WriteEmptyStateAsync(cancellationToken).ConfigureAwait(true);
-        return true;
-    }
+    public Task<bool> DeleteAsync(CancellationToken cancellationToken) => DeleteStateAsync(cancellationToken);
 }

@@ -39,9 +39,12 @@ public sealed class SchemaMigrationPlanTests
     [Fact]
     public void ProviderScripts_BothProviders_AreDenseAndSqliteIsPostgresWithoutClustering()
     {
-        Assert.Equal(SqliteMigrations.All.Select(m => (m.Version, m.Name)), PostgresMigrations.All.Take(2).Select(m => (m.Version, m.Name)));
+        Assert.Equal(SqliteMigrations.All.Take(2).Select(m => (m.Version, m.Name)), PostgresMigrations.All.Take(2).Select(m => (m.Version, m.Name)));
         Assert.Equal((3, "0003_orleans_clustering"), (PostgresMigrations.All[2].Version, PostgresMigrations.All[2].Name));
-        Assert.Equal(3, PostgresMigrations.All.Count);
+        Assert.Equal((3, "0003_no_cluster_membership"), (SqliteMigrations.All[2].Version, SqliteMigrations.All[2].Name));
+        Assert.Equal((4, "0004_webhook_delivery"), (SqliteMigrations.All[3].Version, SqliteMigrations.All[3].Name));
+        Assert.Equal(SqliteMigrations.All[3], PostgresMigrations.All[3] with { Sql = SqliteMigrations.All[3].Sql });
+        Assert.Equal(4, PostgresMigrations.All.Count);
         Assert.Empty(SchemaMigrationPlan.Pending(SqliteMigrations.All, [.. SqliteMigrations.All.Select(m => (long)m.Version)]));
         Assert.Empty(SchemaMigrationPlan.Pending(PostgresMigrations.All, [.. PostgresMigrations.All.Select(m => (long)m.Version)]));
     }
