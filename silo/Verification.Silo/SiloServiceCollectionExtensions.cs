@@ -8,6 +8,7 @@ using Verification.Silo.Ingestion.Otlp;
 using Verification.Silo.Providers.Prometheus;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
+using Verification.Silo.Webhooks;
 
 namespace Verification.Silo;
 
@@ -40,6 +41,8 @@ internal static class SiloServiceCollectionExtensions
 
         services.AddSingleton<IDeploymentDirectory, DeploymentDirectory>();
         services.AddSingleton<IServiceDirectory, ServiceDirectory>();
+        services.AddSingleton<ITemplateDirectory, TemplateDirectory>();
+        services.AddWebhooks(configuration);
         services.AddSingleton<SampleIngestion>();
         services.AddAuditTrail();
         services.AddSingleton<SloService>();

@@ -23,55 +23,11 @@ public static class DeploymentValidation
             Text("team", input.Team);
         }
 
-        if (input.Metrics is null || input.Metrics.Count == 0)
+        var metrics = NormalizeMetrics(input.Metrics);
+        var analysis = NormalizeAnalysis(input.Analysis);
+        if (input.Template is not null)
         {
-            throw new InputException("metrics", "at least one metric is required");
-        }
-
-        if (input.Metrics.Count > InputLimits.MaxMetrics)
-        {
-            throw new InputException("metrics", $"at most {InputLimits.MaxMetrics} metrics are allowed, got {input.Metrics.Count}");
-        }
-
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var metrics = new List<MetricInput>(input.Metrics.Count);
-        for (var i = 0; i < input.Metrics.Count; i++)
-        {
-            var metric = input.Metrics[i];
-            var field = $"metrics[{i}]";
-            Text($"{field}.name", metric.Name);
-            if (!names.Add(metric.Name))
-            {
-                throw new InputException($"{field}.name", $"metric '{metric.Name}' is defined twice");
-            }
-
-            if (metric.AllowedChange is { } change && (!double.IsFinite(change) || change < 0))
-            {
-                throw new InputException($"{field}.allowedChange", $"must be a finite number >= 0, got {change}");
-            }
-
-            if (metric.PromotionMargin is { } margin && (!double.IsFinite(margin) || margin <= 0))
-            {
-                throw new InputException($"{field}.promotionMargin", $"must be a finite number > 0, got {margin}");
-            }
-
-            metrics.Add(metric with { Source = NormalizeSource($"{field}.source", metric) });
-        }
-
-        var analysis = input.Analysis ?? new AnalysisInput();
-        if (!double.IsFinite(analysis.Alpha) || analysis.Alpha <= 0 || analysis.Alpha >= 0.5)
-        {
-            throw new InputException("analysis.alpha", $"must be in (0, 0.5), got {analysis.Alpha}");
-        }
-
-        if (analysis.MinDurationSeconds is < 0)
-        {
-            throw new InputException("analysis.minDurationSeconds", $"must be >= 0, got {analysis.MinDurationSeconds}");
-        }
-
-        if (analysis.MaxDurationSeconds is { } max && (max <= 0 || max < (analysis.MinDurationSeconds ?? 0)))
-        {
-            throw new InputException("analysis.maxDurationSeconds", $"must be positive and >= minDurationSeconds, got {max}");
+            Identifier("template", input.Template);
         }
 
         return input with
@@ -80,6 +36,43 @@ public static class DeploymentValidation
             Analysis = analysis,
             CommitTime = input.CommitTime?.ToUniversalTime(),
         };
+    }
+
+    /// <summary>
+    /// Validates a template exactly as a registration's <c>metrics</c> and <c>analysis</c> are validated (same fields
+    /// named in errors) and applies the same defaults.
+    /// </summary>
+    public static AnalysisTemplate NormalizeTemplate(string name, TemplateInput input, DateTimeOffset updatedAt)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        Identifier("name", name);
+        return new AnalysisTemplate(name, NormalizeMetrics(input.Metrics), NormalizeAnalysis(input.Analysis), updatedAt);
+    }
+
+    /// <summary>
+    /// A registration naming a template, with the template merged in. The rule (README "Analysis templates"): the metrics
+    /// are the template's, in its order, where a metric the registration lists under the same name replaces the template's
+    /// one as a whole, followed by the registration's other metrics in their order; <c>analysis</c> given in the
+    /// registration replaces the template's as a whole, else the template's applies. Every other field is the registration's.
+    /// </summary>
+    public static RegisterDeploymentInput ApplyTemplate(RegisterDeploymentInput input, AnalysisTemplate template)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(template);
+        var own = input.Metrics ?? [];
+        var byName = new Dictionary<string, MetricInput>(StringComparer.Ordinal);
+        for (var i = 0; i < own.Count; i++)
+        {
+            if (own[i]?.Name is { } name && !byName.TryAdd(name, own[i]))
+            {
+                throw new InputException($"metrics[{i}].name", $"metric '{name}' is defined twice");
+            }
+        }
+
+        var templateNames = template.Metrics.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        List<MetricInput> merged = [.. template.Metrics.Select(m => byName.GetValueOrDefault(m.Name) ?? m)];
+        merged.AddRange(own.Where(m => m?.Name is not { } name || !templateNames.Contains(name)));
+        return input with { Metrics = merged, Analysis = input.Analysis ?? template.Analysis, Template = template.Name };
     }
 
     /// <summary>The metric definitions a registration yields.</summary>
@@ -110,6 +103,72 @@ public static class DeploymentValidation
         {
             throw new InputException(field, $"must be at most {maxLength} characters, got {value.Length}");
         }
+    }
+
+    private static List<MetricInput> NormalizeMetrics(IReadOnlyList<MetricInput>? input)
+    {
+        if (input is null || input.Count == 0)
+        {
+            throw new InputException("metrics", "at least one metric is required (or a template that has them)");
+        }
+
+        if (input.Count > InputLimits.MaxMetrics)
+        {
+            throw new InputException("metrics", $"at most {InputLimits.MaxMetrics} metrics are allowed, got {input.Count}");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var metrics = new List<MetricInput>(input.Count);
+        for (var i = 0; i < input.Count; i++)
+        {
+            var metric = input[i];
+            var field = $"metrics[{i}]";
+            if (metric is null)
+            {
+                throw new InputException(field, "must be a metric object, got null");
+            }
+
+            Text($"{field}.name", metric.Name);
+            if (!names.Add(metric.Name))
+            {
+                throw new InputException($"{field}.name", $"metric '{metric.Name}' is defined twice");
+            }
+
+            if (metric.AllowedChange is { } change && (!double.IsFinite(change) || change < 0))
+            {
+                throw new InputException($"{field}.allowedChange", $"must be a finite number >= 0, got {change}");
+            }
+
+            if (metric.PromotionMargin is { } margin && (!double.IsFinite(margin) || margin <= 0))
+            {
+                throw new InputException($"{field}.promotionMargin", $"must be a finite number > 0, got {margin}");
+            }
+
+            metrics.Add(metric with { Source = NormalizeSource($"{field}.source", metric) });
+        }
+
+        return metrics;
+    }
+
+    private static AnalysisInput NormalizeAnalysis(AnalysisInput? input)
+    {
+        var analysis = input ?? new AnalysisInput();
+        if (!double.IsFinite(analysis.Alpha) || analysis.Alpha <= 0 || analysis.Alpha >= 0.5)
+        {
+            throw new InputException("analysis.alpha", $"must be in (0, 0.5), got {analysis.Alpha}");
+        }
+
+        if (analysis.MinDurationSeconds is < 0)
+        {
+            throw new InputException("analysis.minDurationSeconds", $"must be >= 0, got {analysis.MinDurationSeconds}");
+        }
+
+        if (analysis.MaxDurationSeconds is { } max && (max <= 0 || max < (analysis.MinDurationSeconds ?? 0)))
+        {
+            throw new InputException("analysis.maxDurationSeconds", $"must be positive and >= minDurationSeconds, got {max}");
+        }
+
+        return analysis;
     }
 
     private static MetricSourceInput? NormalizeSource(string field, MetricInput metric)

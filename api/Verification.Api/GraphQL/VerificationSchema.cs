@@ -71,10 +71,11 @@ public static class VerificationSchema
             .Field("environment", ScalarType.String, RegisterDeploymentInput.DefaultEnvironment, "Where; DORA metrics count `production`.")
             .Field("commitSha", ScalarType.String, "The commit deployed.")
             .Field("commitTime", dateTime, "First commit of the change: lead time = promotion time − commitTime.")
-            .Field("metrics", new ListType(metricInput.NonNull()).NonNull(), "The metrics the canary is judged on (1–100).")
+            .Field("metrics", new ListType(metricInput.NonNull()), "The metrics the canary is judged on (1–100); may be omitted with `template`.")
             .Field("analysis", analysisInput, "How it is judged; defaults apply when omitted.")
             .Field("team", ScalarType.String, "The owning team, for DORA metrics per team.")
-            .Field("unplanned", ScalarType.Boolean, false, "True for a deployment made to fix a production problem (counts as rework).");
+            .Field("unplanned", ScalarType.Boolean, false, "True for a deployment made to fix a production problem (counts as rework).")
+            .Field("template", ScalarType.String, "An analysis template: its metrics (a metric listed here replaces the one of the same name) and its analysis (unless `analysis` is given).");
         var samplesInput = new InputObjectType("SamplesInput", "One batch of samples for one metric and cohort.")
             .Field("deploymentId", ScalarType.ID.NonNull(), "The registered deployment.")
             .Field("cohort", cohort.NonNull(), "BASELINE or CANARY.")
@@ -208,6 +209,9 @@ public static class VerificationSchema
         slo.AddQueries(query);
         slo.AddMutations(mutation);
         AccessFields.AddQueries(query, dateTime);
+        var templates = new TemplateFields(dateTime, metricInput, analysisInput, metricDefinition, analysis);
+        templates.AddQueries(query);
+        templates.AddMutations(mutation);
 
         var subscription = new ObjectType("Subscription", "Pushed changes.");
         subscription.Field("verdictChanged", verdict.NonNull(), description: "The deployment's verdict each time it changes (first: the current one).")
@@ -247,7 +251,7 @@ public static class VerificationSchema
                         AccessMiddleware.Forbidden);
                 }
 
-                return VerdictStream(current.Verdict, changes);
+                return VerdictStream(current, changes, ctx.GetService<IGrainFactory>().GetGrain<IDeploymentGrain>(id), ctx.CancellationToken);
             })
             .RequireScope(Scopes.Read);
 
@@ -271,18 +275,27 @@ public static class VerificationSchema
     }
 
     /// <summary>
-    /// The current verdict first (so a late subscriber is not left waiting), then every change; a change that only
-    /// repeats what was just sent (published between subscribing and reading the current verdict) is skipped.
+    /// The current verdict first (so a late subscriber is not left waiting), then every change. A published verdict that
+    /// repeats the last one sent is skipped (published between subscribing and reading the current one), unless it is the
+    /// deployment's completion: a completed deployment publishes its verdict again (final from then on), sent once.
     /// </summary>
-    private static async IAsyncEnumerable<object?> VerdictStream(Verdict current, IAsyncEnumerable<Verdict> changes)
+    private static async IAsyncEnumerable<object?> VerdictStream(Deployment current, IAsyncEnumerable<Verdict> changes,
+        IDeploymentGrain grain, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        yield return current;
-        var last = current;
-        await foreach (var verdict in changes.ConfigureAwait(false))
+        yield return current.Verdict;
+        var last = current.Verdict;
+        var completionSent = current.Status != DeploymentStatus.Verifying;
+        await foreach (var verdict in changes.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (verdict.SameAnswer(last))
             {
-                continue;
+                if (completionSent
+                    || (await grain.GetAsync(cancellationToken).ConfigureAwait(false))?.Status is null or DeploymentStatus.Verifying)
+                {
+                    continue;
+                }
+
+                completionSent = true;
             }
 
             last = verdict;

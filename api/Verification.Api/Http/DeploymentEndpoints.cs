@@ -22,6 +22,8 @@ public static class DeploymentEndpoints
         // The CD-tool surface (API.md v1.1) is mapped with the deployments it reads, so the composition root stays as it is.
         endpoints.MapVerdictEndpoints();
         endpoints.MapFlaggerEndpoints();
+        endpoints.MapTemplateEndpoints();
+        endpoints.MapWebhookEndpoints();
         return endpoints;
     }
 

@@ -45,6 +45,20 @@ public static partial class FlaggerEndpoints
         {
             CallerContext.Current.DemandService(deployment.Service);
         }
+        else if (hook.Type != "post-rollout" && hook.Metadata.TryGetValue("template", out var template))
+        {
+            // The first hook of a canary registers it from the template (idempotent: a repeat answers the same deployment);
+            // the caller's service list and the audit trail apply as to any registration.
+            try
+            {
+                deployment = (await request.HttpContext.RequestServices.GetRequiredService<DeploymentCommands>()
+                    .RegisterAsync(hook.Registration(template), cancellationToken).ConfigureAwait(false)).Deployment;
+            }
+            catch (InputException e) when (e.Field == "template")
+            {
+                throw new InputException("metadata.template", e.Reason);
+            }
+        }
 
         if (hook.Type == "post-rollout")
         {
@@ -120,27 +134,35 @@ public static partial class FlaggerEndpoints
         });
     }
 
-    private static IResult Unregistered(FlaggerHook hook)
-    {
-        if (hook.Metadata.ContainsKey("template"))
-        {
-            // Registration by template needs analysis templates (issue 10, item 2), which this version does not have.
-            throw new InputException("metadata.template",
-                $"registration by template is not available in this version; register deployment '{hook.DeploymentId}' "
-                + "with POST /v1/deployments (or `verification register`) before the canary starts");
-        }
-
+    private static IResult Unregistered(FlaggerHook hook) =>
         throw new NotFoundException($"Deployment '{hook.DeploymentId}' is not registered; register it before the canary starts "
-            + "(POST /v1/deployments), under the id metadata.deploymentId or {name}.{namespace}.{checksum}.");
-    }
+            + "(POST /v1/deployments), under the id metadata.deploymentId or {name}.{namespace}.{checksum}, "
+            + "or name an analysis template in metadata.template.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flagger event for {DeploymentId}: phase {Phase}, {EventType}: {EventMessage}")]
     private static partial void LogEvent(ILogger logger, string deploymentId, string phase, string eventType, string eventMessage);
 }
 
 /// <summary>Flagger's webhook payload (<c>name</c>, <c>namespace</c>, <c>phase</c>, <c>checksum</c>, <c>type</c>, <c>metadata</c>) and the deployment it names.</summary>
-internal sealed record FlaggerHook(string Type, string DeploymentId, string? Phase, IReadOnlyDictionary<string, string> Metadata)
+internal sealed record FlaggerHook(
+    string Type, string DeploymentId, string? Phase, IReadOnlyDictionary<string, string> Metadata, string? Name = null, string? Checksum = null)
 {
+    /// <summary>
+    /// The registration of the deployment from <paramref name="template"/>: service <c>metadata.service</c> (default the
+    /// canary's <c>name</c>), version <c>metadata.version</c> (default the <c>checksum</c>), environment
+    /// <c>metadata.environment</c> (default production). Errors name the metadata field.
+    /// </summary>
+    public RegisterDeploymentInput Registration(string template)
+    {
+        DeploymentValidation.Identifier("metadata.template", template);
+        var service = Metadata.GetValueOrDefault("service") ?? Name
+            ?? throw new InputException("metadata.service", "is required when the payload has no name");
+        var version = Metadata.GetValueOrDefault("version") ?? Checksum
+            ?? throw new InputException("metadata.version", "is required when the payload has no checksum");
+        return new RegisterDeploymentInput(DeploymentId, service, version,
+            Environment: Metadata.GetValueOrDefault("environment") ?? RegisterDeploymentInput.DefaultEnvironment, Template: template);
+    }
+
     /// <summary>
     /// Reads the payload leniently (Flagger adds fields over versions; unknown ones are ignored). The deployment id is
     /// <c>metadata.deploymentId</c>, else <c>{name}.{namespace}.{checksum}</c>.
@@ -185,7 +207,7 @@ internal sealed record FlaggerHook(string Type, string DeploymentId, string? Pha
             DeploymentValidation.Identifier("checksum", id);
         }
 
-        return new FlaggerHook(type, id, Text(root, "phase"), metadata);
+        return new FlaggerHook(type, id, Text(root, "phase"), metadata, Text(root, "name"), Text(root, "checksum"));
     }
 
     private static string? Text(JsonElement root, string name) =>

@@ -43,6 +43,9 @@ public sealed record AnalysisInput(
 /// <summary>Registers a deployment; the id is the deploy ID telemetry is linked by.</summary>
 /// <param name="Team">The team that owns the change (DORA per team).</param>
 /// <param name="Unplanned">Deployed to remediate a production problem rather than as planned delivery (DORA rework).</param>
+/// <param name="Metrics">May be omitted (null) only when <paramref name="Template"/> names a template: the deployment grain
+/// merges the template in (DeploymentValidation.ApplyTemplate) before normalizing, so a stored registration always has metrics.</param>
+/// <param name="Template">An analysis template whose metrics and analysis this registration uses, its own fields taking precedence.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("Verification.RegisterDeploymentInput")]
@@ -50,13 +53,14 @@ public sealed record RegisterDeploymentInput(
     string Id,
     string Service,
     string Version,
-    IReadOnlyList<MetricInput> Metrics,
+    IReadOnlyList<MetricInput> Metrics = null!,
     string Environment = RegisterDeploymentInput.DefaultEnvironment,
     string? CommitSha = null,
     DateTimeOffset? CommitTime = null,
     AnalysisInput? Analysis = null,
     string? Team = null,
-    bool Unplanned = false)
+    bool Unplanned = false,
+    string? Template = null)
 {
     public const string DefaultEnvironment = "production";
 }

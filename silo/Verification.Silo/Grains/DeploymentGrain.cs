@@ -5,6 +5,7 @@ using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
+using Verification.Silo.Webhooks;
 
 namespace Verification.Silo.Grains;
 
@@ -23,6 +24,7 @@ internal sealed partial class DeploymentGrain(
     IGrainStorage journal,
     IPersistentStateFactory states,
     IOptions<VerdictClockOptions> clock,
+    WebhookOutbox outbox,
     ILogger<DeploymentGrain> logger)
     : StoredGrain<DeploymentState>(states, journal, metrics, TypeName), IDeploymentGrain, IRemindable
 {
@@ -46,6 +48,9 @@ internal sealed partial class DeploymentGrain(
     /// <summary>When this activation last judged; null until its first judgement.</summary>
     private DateTimeOffset? _judgedAt;
 
+    /// <summary>Whether the events in the stored state's outbox were handed to the webhook outbox by this activation.</summary>
+    private bool _outboxHandedOff = true;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await base.OnActivateAsync(cancellationToken).ConfigureAwait(true);
@@ -54,6 +59,9 @@ internal sealed partial class DeploymentGrain(
         {
             return;
         }
+
+        // Events committed with the state but perhaps not handed off before a crash: handed off again (idempotent by id).
+        await HandOffAsync(State, cancellationToken).ConfigureAwait(true);
 
         // Replay the journal: the judge's summaries are a function of the stored samples only.
         var registered = State;
@@ -92,7 +100,8 @@ internal sealed partial class DeploymentGrain(
 
     public async Task<RegisterResult> RegisterAsync(RegisterDeploymentInput input, CancellationToken cancellationToken)
     {
-        var normalized = DeploymentValidation.Normalize(input);
+        ArgumentNullException.ThrowIfNull(input);
+        var normalized = DeploymentValidation.Normalize(await WithTemplateAsync(input, cancellationToken).ConfigureAwait(true));
         if (normalized.Id != Key)
         {
             throw new InputException("id", $"'{normalized.Id}' does not match the addressed deployment '{Key}'");
@@ -117,6 +126,23 @@ internal sealed partial class DeploymentGrain(
         verdicts.Publish(Key, state.Verdict);
         Metrics.VerdictChanged(normalized.Service, state.Verdict.Decision);
         return new RegisterResult(ToDeployment(state), Created: true);
+    }
+
+    /// <summary>
+    /// The registration with its template merged in (DeploymentValidation.ApplyTemplate), read now: a registration repeated
+    /// after its template changed resolves to different metrics and is a conflict like any other difference.
+    /// </summary>
+    private async Task<RegisterDeploymentInput> WithTemplateAsync(RegisterDeploymentInput input, CancellationToken cancellationToken)
+    {
+        if (input.Template is not { } name)
+        {
+            return input;
+        }
+
+        DeploymentValidation.Identifier("template", name);
+        var template = await GrainFactory.GetGrain<ITemplateGrain>(name).GetAsync(cancellationToken).ConfigureAwait(true)
+            ?? throw new InputException("template", $"no template '{name}' (store it with PUT /v1/templates/{name} first)");
+        return DeploymentValidation.ApplyTemplate(input, template);
     }
 
     public async Task<Deployment?> GetAsync(CancellationToken cancellationToken)
@@ -243,6 +269,12 @@ internal sealed partial class DeploymentGrain(
         var (verdict, _) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(true);
         var next = state with { Status = status, FinishedAt = now, HeldPromotion = null, Verdict = verdict };
         await StoreAsync(state, next, [], cancellationToken).ConfigureAwait(true);
+        if (next.Verdict.SameAnswer(state.Verdict))
+        {
+            // A completion is news even when the verdict stays as it was (it is now final): subscribers and long polls hear it.
+            verdicts.Publish(Key, next.Verdict);
+        }
+
         await NotifyServiceAsync(next, cancellationToken).ConfigureAwait(true);
         return ToDeployment(next);
     }
@@ -308,12 +340,15 @@ internal sealed partial class DeploymentGrain(
 
     /// <summary>
     /// Writes <paramref name="next"/> (with <paramref name="journal"/> and its clock brought in line), then tells subscribers
-    /// if the verdict changed.
+    /// if the verdict changed. The webhook events of the change go into the same write (the state's outbox, with any not yet
+    /// handed off), so they are committed with the change or not at all; once committed they are handed to the webhook outbox.
     /// </summary>
     private async Task StoreAsync(DeploymentState previous, DeploymentState next, IReadOnlyList<JournalEntry> journal,
         CancellationToken cancellationToken)
     {
         next = await ScheduleClockAsync(next, time.GetUtcNow()).ConfigureAwait(true);
+        List<OutboundEvent> events = [.. _outboxHandedOff ? [] : previous.Outbox ?? [], .. OutboundEvent.Of(Key, previous, next, time.GetUtcNow())];
+        next = next with { Outbox = events.Count == 0 ? null : events };
         await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(true);
         if (!next.Verdict.SameAnswer(previous.Verdict))
         {
@@ -324,6 +359,22 @@ internal sealed partial class DeploymentGrain(
         {
             Metrics.VerdictChanged(next.Registration.Service, next.Verdict.Decision);
         }
+
+        await HandOffAsync(next, cancellationToken).ConfigureAwait(true);
+    }
+
+    /// <summary>Hands the committed outbox of <paramref name="state"/> to the webhook outbox; a failure leaves it to be handed again.</summary>
+    private async Task HandOffAsync(DeploymentState state, CancellationToken cancellationToken)
+    {
+        if (state.Outbox is not { Count: > 0 } events)
+        {
+            _outboxHandedOff = true;
+            return;
+        }
+
+        _outboxHandedOff = false;
+        await outbox.EnqueueAsync(events, cancellationToken).ConfigureAwait(true);
+        _outboxHandedOff = true;
     }
 
     /// <summary>

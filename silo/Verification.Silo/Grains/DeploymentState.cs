@@ -11,6 +11,8 @@ namespace Verification.Silo.Grains;
 /// <param name="SourceErrors">Metrics whose pulled source currently fails, with the failure; null or empty when all work.</param>
 /// <param name="ClockAt">When the grain's verdict-clock reminder was last scheduled to be due (<see cref="VerdictClock"/>);
 /// null while it has none.</param>
+/// <param name="Outbox">Webhook events written with this state and not yet known to be handed to the webhook outbox
+/// (Webhooks/WebhookOutbox); null or empty when there are none.</param>
 internal sealed record DeploymentState(
     RegisterDeploymentInput Registration,
     DateTimeOffset StartedAt,
@@ -21,7 +23,8 @@ internal sealed record DeploymentState(
     Verdict Verdict,
     Verdict? HeldPromotion = null,
     IReadOnlyDictionary<string, string>? SourceErrors = null,
-    DateTimeOffset? ClockAt = null);
+    DateTimeOffset? ClockAt = null,
+    IReadOnlyList<Webhooks.OutboundEvent>? Outbox = null);
 
 /// <summary>Running sums for one metric and cohort.</summary>
 internal sealed record SummaryState(string Metric, Cohort Cohort, long Observations, long Count, long Total, double Sum);

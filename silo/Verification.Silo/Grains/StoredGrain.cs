@@ -90,6 +90,32 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
     protected async Task WriteStateAsync(TState next, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken)
     {
         await _journal.AppendAsync(Id, entries, cancellationToken).ConfigureAwait(true);
+        await WriteValueAsync(next, cancellationToken).ConfigureAwait(true);
+    }
+
+    protected Task WriteStateAsync(TState next, CancellationToken cancellationToken) =>
+        WriteStateAsync(next, [], cancellationToken);
+
+    /// <summary>
+    /// Writes the empty state (<c>null</c>): the grain then reads as never written and listings skip it. The row stays, at
+    /// a new version, so this activation can write again without reloading (a delete that a later put may undo).
+    /// </summary>
+    protected Task WriteEmptyStateAsync(CancellationToken cancellationToken) => WriteValueAsync(null, cancellationToken);
+
+    /// <summary>Deletes the state (<see cref="WriteEmptyStateAsync"/>); false when there was none.</summary>
+    protected async Task<bool> DeleteStateAsync(CancellationToken cancellationToken)
+    {
+        if (State is null)
+        {
+            return false;
+        }
+
+        await WriteEmptyStateAsync(cancellationToken).ConfigureAwait(true);
+        return true;
+    }
+
+    private async Task WriteValueAsync(TState? next, CancellationToken cancellationToken)
+    {
         var previous = _state.State.Value;
         _state.State.Value = next;
         try
@@ -102,9 +128,6 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
             throw;
         }
     }
-
-    protected Task WriteStateAsync(TState next, CancellationToken cancellationToken) =>
-        WriteStateAsync(next, [], cancellationToken);
 
     /// <summary>
     /// Replaces the in-memory state with <paramref name="recovered"/> without writing it: activation found journal entries

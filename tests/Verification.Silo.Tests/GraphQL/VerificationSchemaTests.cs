@@ -194,10 +194,10 @@ public sealed class VerificationSchemaTests(SiloFactory factory) : IClassFixture
         await SendAsync(socket, """{"type":"complete","id":"1"}""", cts.Token);
     }
 
-    private static Task SendAsync(WebSocket socket, string json, CancellationToken ct) =>
+    internal static Task SendAsync(WebSocket socket, string json, CancellationToken ct) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, ct);
 
-    private static async Task<JsonElement> ReceiveAsync(WebSocket socket, CancellationToken ct)
+    internal static async Task<JsonElement> ReceiveAsync(WebSocket socket, CancellationToken ct)
     {
         var buffer = new byte[64 * 1024];
         using var message = new MemoryStream();

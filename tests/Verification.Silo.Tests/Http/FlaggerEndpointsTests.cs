@@ -65,18 +65,6 @@ public sealed class FlaggerEndpointsTests(SiloFactory factory) : IClassFixture<S
     }
 
     [Fact]
-    public async Task Hook_UnregisteredWithTemplate_400NamingMetadataTemplate()
-    {
-        var (status, problem) = await HookAsync("confirm-rollout", "fl-template", extraMetadata: """
-            "template":"web-canary","service":"podinfo","version":"6.0.1"
-            """);
-
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("metadata.template", problem.GetProperty("field").GetString());
-        Assert.Contains("not available in this version", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Hook_DefaultId_NameNamespaceChecksum()
     {
         await RegisterAsync("podinfo.test.abc123");

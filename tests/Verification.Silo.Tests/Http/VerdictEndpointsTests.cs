@@ -162,6 +162,26 @@ public sealed class VerdictEndpointsTests(SiloFactory factory) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Get_WaitWhilePendingThenCompleted_AnsweredByTheCompletionAsFinal()
+    {
+        await RegisterAsync("vf-complete-wake");
+        var (_, etag, _) = await GetAsync("/v1/deployments/vf-complete-wake/verdict");
+        var clock = Stopwatch.StartNew();
+
+        var waiting = GetAsync("/v1/deployments/vf-complete-wake/verdict?wait=60", etag);
+        using var complete = await _http.PostAsync("/v1/deployments/vf-complete-wake/complete",
+            new StringContent("""{"status":"PROMOTED"}""", Encoding.UTF8, "application/json"));
+        var (status, changed, body) = await waiting;
+
+        Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.NotEqual(etag, changed);
+        Assert.Equal("PENDING", body.GetProperty("decision").GetString());
+        Assert.True(body.GetProperty("final").GetBoolean());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"answered after {clock.Elapsed}, not by the completion");
+    }
+
+    [Fact]
     public async Task Get_CompletedWhilePending_Final()
     {
         await RegisterAsync("vf-aborted");

@@ -34,6 +34,29 @@ public sealed class PostgresGrainsTests(PostgresDatabaseFixture database) : ICla
         Assert.Equal(3, await fixture.WritesAsync(DeploymentGrain.TypeName, "D1"));
     }
 
+    [StorageFact]
+    public async Task TemplateGrain_PutRestartGet_SameTemplateAndListed()
+    {
+        var connectionString = await database.CreateEmptyDatabaseAsync();
+        AnalysisTemplate stored;
+        await using (var first = await RuntimeFixture.StartAsync(postgres: connectionString))
+        {
+            stored = (await first.Sut.GetGrain<ITemplateGrain>("web").PutAsync(Grains.TemplateGrainTests.Web(), CancellationToken.None)).Template;
+            Assert.True(await first.Sut.GetGrain<ITemplateGrain>("gone").PutAsync(Grains.TemplateGrainTests.Web(), CancellationToken.None)
+                is { Created: true });
+            Assert.True(await first.Sut.GetGrain<ITemplateGrain>("gone").DeleteAsync(CancellationToken.None));
+        }
+
+        await using var second = await RuntimeFixture.StartAsync(postgres: connectionString);
+        var read = (await second.Sut.GetGrain<ITemplateGrain>("web").GetAsync(CancellationToken.None))!;
+        var listed = await new TemplateDirectory(second.Storage).ListAsync(CancellationToken.None);
+
+        Assert.Equal(stored.Metrics, read.Metrics);
+        Assert.Equal((stored.Name, stored.Analysis, stored.UpdatedAt), (read.Name, read.Analysis, read.UpdatedAt));
+        Assert.Equal(["web"], listed.Select(t => t.Name));
+        Assert.Null(await second.Sut.GetGrain<ITemplateGrain>("gone").GetAsync(CancellationToken.None));
+    }
+
     private static RegisterDeploymentInput Input(string id) =>
         new(id, "checkout", "v2", [new MetricInput("errors", MetricKind.Ratio, Direction.Increase)]);
 

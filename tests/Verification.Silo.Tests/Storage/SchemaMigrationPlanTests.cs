@@ -41,9 +41,12 @@ public sealed class SchemaMigrationPlanTests
     {
         Assert.Equal(SqliteMigrations.All.Take(2).Select(m => (m.Version, m.Name)), PostgresMigrations.All.Take(2).Select(m => (m.Version, m.Name)));
         Assert.Equal((3, "0003_orleans_clustering"), (PostgresMigrations.All[2].Version, PostgresMigrations.All[2].Name));
-        Assert.Equal((3, "0003_orleans_reminders"), (SqliteMigrations.All[2].Version, SqliteMigrations.All[2].Name));
+        Assert.Equal((3, "0003_no_cluster_membership"), (SqliteMigrations.All[2].Version, SqliteMigrations.All[2].Name));
+        Assert.Equal((4, "0004_orleans_reminders"), (SqliteMigrations.All[3].Version, SqliteMigrations.All[3].Name));
         Assert.Equal((4, "0004_orleans_reminders"), (PostgresMigrations.All[3].Version, PostgresMigrations.All[3].Name));
-        Assert.Equal((3, 4), (SqliteMigrations.All.Count, PostgresMigrations.All.Count));
+        Assert.Equal((5, "0005_webhook_delivery"), (SqliteMigrations.All[4].Version, SqliteMigrations.All[4].Name));
+        Assert.Equal(SqliteMigrations.All[4], PostgresMigrations.All[4] with { Sql = SqliteMigrations.All[4].Sql });
+        Assert.Equal((5, 5), (SqliteMigrations.All.Count, PostgresMigrations.All.Count));
         Assert.Empty(SchemaMigrationPlan.Pending(SqliteMigrations.All, [.. SqliteMigrations.All.Select(m => (long)m.Version)]));
         Assert.Empty(SchemaMigrationPlan.Pending(PostgresMigrations.All, [.. PostgresMigrations.All.Select(m => (long)m.Version)]));
     }

@@ -38,6 +38,31 @@ internal static class SqliteMigrations
                 WHERE batch_id IS NOT NULL;
             """),
         new(2, "0002_orleans_persistence", EmbeddedSql.Read("Sqlite/0002_orleans_persistence.sql")),
-        new(3, "0003_orleans_reminders", EmbeddedSql.Read("Sqlite/0003_orleans_reminders.sql")),
+        // Version 3 is PostgreSQL's cluster membership, which one SQLite silo does not have: kept empty so that a version
+        // means the same script on both providers.
+        new(3, "0003_no_cluster_membership", "SELECT 1"),
+        new(4, "0004_orleans_reminders", EmbeddedSql.Read("Sqlite/0004_orleans_reminders.sql")),
+        new(5, "0005_webhook_delivery", """
+            -- Outbound webhooks (issue 10): one row per event and subscription; times in Unix milliseconds. A row is due while
+            -- next_attempt_at is set and reached; it is null once DELIVERED or FAILED.
+            CREATE TABLE webhook_delivery (
+                webhook_id       TEXT    NOT NULL,
+                event_id         TEXT    NOT NULL,
+                event_type       TEXT    NOT NULL,
+                subject          TEXT    NOT NULL,
+                body             TEXT    NOT NULL,
+                status           TEXT    NOT NULL,
+                attempts         INTEGER NOT NULL,
+                created_at       INTEGER NOT NULL,
+                next_attempt_at  INTEGER NULL,
+                last_attempt_at  INTEGER NULL,
+                last_status_code INTEGER NULL,
+                last_error       TEXT    NULL,
+                delivered_at     INTEGER NULL,
+                PRIMARY KEY (webhook_id, event_id)
+            );
+            CREATE INDEX ix_webhook_delivery_due ON webhook_delivery (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+            CREATE INDEX ix_webhook_delivery_created ON webhook_delivery (webhook_id, created_at);
+            """),
     ];
 }

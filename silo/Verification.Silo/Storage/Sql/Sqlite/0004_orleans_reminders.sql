@@ -1,4 +1,4 @@
--- Version 3: durable reminders for Orleans' ADO.NET reminder table (Microsoft.Orleans.Reminders.AdoNet), in the same file
+-- Version 4: durable reminders for Orleans' ADO.NET reminder table (Microsoft.Orleans.Reminders.AdoNet), in the same file
 -- as grain state. The provider runs the SQL it finds in OrleansQuery under fixed keys with fixed parameters: @ServiceId
 -- (Cluster:Id), @GrainId (the grain id as text, e.g. deployment/d1), @ReminderName, @StartTime (UTC), @Period
 -- (milliseconds), @GrainHash (the grain's uniform hash as a signed 32-bit integer), @BeginHash/@EndHash (a silo's range

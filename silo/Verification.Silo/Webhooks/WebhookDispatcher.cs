@@ -1,0 +1,171 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Verification.Api.Contracts;
+using Verification.Silo.Grains;
+using Verification.Silo.Storage;
+
+namespace Verification.Silo.Webhooks;
+
+/// <summary>
+/// Sends due webhook deliveries: at start it hands again every deployment outbox stored (events committed just before a
+/// crash, before their hand-off), then claims due rows (woken by a local hand-off, else every <see cref="WebhookOptions.PollSeconds"/>)
+/// and POSTs each with its signature. A 2xx answer delivers; anything else, a timeout or a refused connection is retried
+/// with exponential backoff until <see cref="WebhookOptions.RetryHours"/> after the event, then given up. A crash between
+/// sending and recording sends again after the lease: at-least-once, with the event id stable for de-duplication.
+/// </summary>
+internal sealed partial class WebhookDispatcher(
+    WebhookStore store,
+    WebhookOutbox outbox,
+    IGrainStorage storage,
+    IGrainFactory grains,
+    TimeProvider time,
+    IOptions<WebhookOptions> options,
+    IOptions<StorageOptions> storageOptions,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    public const string SignatureHeader = "X-Verification-Signature";
+
+    private readonly WebhookOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), UseProxy = false })
+        {
+            Timeout = TimeSpan.FromSeconds(_options.TimeoutSeconds),
+        };
+        await RecoverAsync(stoppingToken).ConfigureAwait(false);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var claimed = await store.ClaimAsync(time.GetUtcNow(), time.GetUtcNow() + Lease, _options.BatchSize, stoppingToken)
+                    .ConfigureAwait(false);
+                await Task.WhenAll(claimed.Select(d => AttemptAsync(http, d, stoppingToken))).ConfigureAwait(false);
+                if (claimed.Count == _options.BatchSize)
+                {
+                    continue;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogRoundFailed(logger, e);
+            }
+
+            await WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Long enough for an attempt to end: another silo leaves a claimed row alone until then.</summary>
+    private TimeSpan Lease => TimeSpan.FromSeconds(_options.TimeoutSeconds + 5);
+
+    /// <summary>
+    /// Events a crash left in a deployment's stored outbox before their hand-off are handed now (again, for those that were
+    /// handed: nothing is added twice). On SQLite this silo is the only sender, so leases of the crashed process are released.
+    /// </summary>
+    private async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!storageOptions.Value.IsPostgres)
+            {
+                await store.ReleaseLeasesAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+
+            await foreach (var stored in storage.ListAllAsync(DeploymentGrain.TypeName, null, cancellationToken).ConfigureAwait(false))
+            {
+                if (!stored.Json.Contains("\"outbox\":[", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var state = JsonSerializer.Deserialize<DeploymentState>(stored.Json, ContractJson.Options)!;
+                if (state.Outbox is { Count: > 0 } events)
+                {
+                    await outbox.EnqueueAsync(events, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogRecoveryFailed(logger, e);
+        }
+    }
+
+    private async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        poll.CancelAfter(TimeSpan.FromSeconds(_options.PollSeconds));
+        try
+        {
+            await outbox.Added.ReadAsync(poll.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The poll interval passed.
+        }
+    }
+
+    private async Task AttemptAsync(HttpClient http, ClaimedDelivery delivery, CancellationToken cancellationToken)
+    {
+        var subscription = await grains.GetGrain<IWebhookGrain>(delivery.WebhookId).GetAsync(cancellationToken).ConfigureAwait(false);
+        if (subscription is null)
+        {
+            await store.RecordAsync(delivery, WebhookStore.Failed, time.GetUtcNow(), null, "the subscription was deleted", null, cancellationToken)
+                .ConfigureAwait(false);
+            return;
+        }
+
+        int? code = null;
+        string? error;
+        try
+        {
+            using var request = Request(subscription, delivery);
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            code = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                await store.RecordAsync(delivery, WebhookStore.Delivered, time.GetUtcNow(), code, null, null, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            error = $"answered {code}";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            error = e is TaskCanceledException ? $"no answer within {_options.TimeoutSeconds} s" : e.Message;
+        }
+
+        var now = time.GetUtcNow();
+        var next = now + _options.RetryDelay(delivery.Attempts + 1);
+        var giveUp = next - delivery.CreatedAt > TimeSpan.FromHours(_options.RetryHours);
+        await store.RecordAsync(delivery, giveUp ? WebhookStore.Failed : WebhookStore.Pending, now, code,
+            error.Length > 500 ? error[..500] : error, giveUp ? null : next, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The POST of one delivery: its stored body, and the HMAC-SHA256 of exactly those bytes under the subscription's secret.</summary>
+    internal static HttpRequestMessage Request(WebhookSubscription subscription, ClaimedDelivery delivery)
+    {
+        var body = Encoding.UTF8.GetBytes(delivery.Body);
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(
+            subscription.Format == WebhookInput.Slack ? "application/json" : "application/cloudevents+json") { CharSet = "utf-8" };
+        var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url) { Content = content };
+        request.Headers.TryAddWithoutValidation(SignatureHeader, Signature(subscription.Secret, body));
+        request.Headers.TryAddWithoutValidation("X-Verification-Event-Id", delivery.EventId);
+        request.Headers.UserAgent.ParseAdd("Verification-Webhooks/1.0");
+        return request;
+    }
+
+    /// <summary><c>sha256=</c> and the lower-case hex HMAC-SHA256 of <paramref name="body"/> keyed by the UTF-8 secret.</summary>
+    public static string Signature(string secret, ReadOnlySpan<byte> body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery round failed; retrying at the next poll")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook outbox recovery at start failed; events of a crash may wait for their deployment's next activation")]
+    private static partial void LogRecoveryFailed(ILogger logger, Exception exception);
+}

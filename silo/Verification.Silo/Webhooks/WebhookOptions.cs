@@ -1,0 +1,28 @@
+namespace Verification.Silo.Webhooks;
+
+/// <summary>Outbound webhook delivery (configuration section <c>Webhooks</c>).</summary>
+internal sealed class WebhookOptions
+{
+    public const string Section = "Webhooks";
+
+    /// <summary>Wait before the first retry; each further retry waits twice as long, up to <see cref="MaxRetryDelaySeconds"/>.</summary>
+    public double FirstRetrySeconds { get; set; } = 5;
+
+    public double MaxRetryDelaySeconds { get; set; } = 3600;
+
+    /// <summary>A delivery not answered 2xx within this many hours of its event is given up (FAILED).</summary>
+    public double RetryHours { get; set; } = 24;
+
+    /// <summary>An attempt not answered within this is a failure (and retried).</summary>
+    public double TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>How often the outbox is looked at besides the wake-up of a local event (other silos' events, retries).</summary>
+    public double PollSeconds { get; set; } = 1;
+
+    /// <summary>Deliveries claimed, and sent concurrently, per round.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>The wait before retry number <paramref name="attempt"/> (1 = after the first failed attempt).</summary>
+    public TimeSpan RetryDelay(int attempt) =>
+        TimeSpan.FromSeconds(Math.Min(MaxRetryDelaySeconds, FirstRetrySeconds * Math.Pow(2, Math.Min(attempt - 1, 30))));
+}
