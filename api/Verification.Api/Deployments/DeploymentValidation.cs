@@ -23,6 +23,8 @@ public static class DeploymentValidation
             Text("team", input.Team);
         }
 
+        ProvenanceValidation.Validate(input);
+
         if (input.Metrics is null || input.Metrics.Count == 0)
         {
             throw new InputException("metrics", "at least one metric is required");

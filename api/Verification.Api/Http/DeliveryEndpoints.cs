@@ -16,6 +16,7 @@ public static class DeliveryEndpoints
         routes.MapPost("/v1/incidents", OpenAsync);
         routes.MapPost("/v1/incidents/{id}/resolve", ResolveAsync);
         routes.MapGet("/v1/delivery", DeliveryAsync);
+        endpoints.MapPipelineEndpoints();
         return endpoints;
     }
 

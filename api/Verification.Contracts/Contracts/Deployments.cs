@@ -38,6 +38,11 @@ public sealed record AnalysisInput(
 /// <summary>Registers a deployment; the id is the deploy ID telemetry is linked by.</summary>
 /// <param name="Team">The team that owns the change (DORA per team).</param>
 /// <param name="Unplanned">Deployed to remediate a production problem rather than as planned delivery (DORA rework).</param>
+/// <param name="Artifact">Provenance: the immutable artifact deployed (image digest, or a tag never reused).</param>
+/// <param name="BuildId">Provenance: the CI build that produced it.</param>
+/// <param name="PipelineRunId">Provenance: the pipeline run that deployed it.</param>
+/// <param name="ChangeUrl">Provenance: the change (pull/merge request) it ships, an http(s) URL.</param>
+/// <param name="ApprovedBy">Provenance: who approved the change.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("Verification.RegisterDeploymentInput")]
@@ -51,7 +56,12 @@ public sealed record RegisterDeploymentInput(
     DateTimeOffset? CommitTime = null,
     AnalysisInput? Analysis = null,
     string? Team = null,
-    bool Unplanned = false)
+    bool Unplanned = false,
+    string? Artifact = null,
+    string? BuildId = null,
+    string? PipelineRunId = null,
+    string? ChangeUrl = null,
+    string? ApprovedBy = null)
 {
     public const string DefaultEnvironment = "production";
 }
@@ -148,10 +158,47 @@ public sealed record Deployment(
     IReadOnlyList<CohortSummary> Summaries,
     Verdict Verdict,
     string? Team = null,
-    bool Unplanned = false)
+    bool Unplanned = false,
+    string? Artifact = null,
+    string? BuildId = null,
+    string? PipelineRunId = null,
+    string? ChangeUrl = null,
+    string? ApprovedBy = null)
 {
     /// <summary>Set when the CD tool's completion went against the verdict of that moment; null otherwise.</summary>
     public CompletionOverride? Override => CompletionOverride.Of(Status, Verdict, FinishedAt);
+
+    /// <summary>
+    /// The provenance fields not known among <c>commitSha</c>, <c>artifact</c> and <c>buildId</c> (contract v1.1); empty when
+    /// the deployment has full provenance.
+    /// </summary>
+    public IReadOnlyList<string> ProvenanceMissing => Provenance.Missing(CommitSha, Artifact, BuildId);
+}
+
+/// <summary>Which provenance a deployment lacks (one definition for the API, the KPIs and the UI).</summary>
+public static class Provenance
+{
+    /// <summary>The names, in this order, of those of <c>commitSha</c>, <c>artifact</c>, <c>buildId</c> that are null.</summary>
+    public static IReadOnlyList<string> Missing(string? commitSha, string? artifact, string? buildId)
+    {
+        var missing = new List<string>(3);
+        if (commitSha is null)
+        {
+            missing.Add("commitSha");
+        }
+
+        if (artifact is null)
+        {
+            missing.Add("artifact");
+        }
+
+        if (buildId is null)
+        {
+            missing.Add("buildId");
+        }
+
+        return missing;
+    }
 }
 
 /// <summary>

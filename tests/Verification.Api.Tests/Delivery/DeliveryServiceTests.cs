@@ -30,14 +30,24 @@ public sealed class DeliveryServiceTests
             Task.FromResult<IReadOnlyList<Incident>>([.. incidents.Where(i => service is null || i.Service == service)]);
     }
 
+    private sealed class History(IReadOnlyList<PipelineRun> runs, IReadOnlyDictionary<string, ReleasePolicy> policies) : IDeliveryDirectory
+    {
+        public Task<IReadOnlyList<PipelineRun>> ListRunsAsync(string? service, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<PipelineRun>>([.. runs.Where(r => service is null || r.Service == service)]);
+
+        public Task<IReadOnlyDictionary<string, ReleasePolicy>> ListPoliciesAsync(CancellationToken cancellationToken) => Task.FromResult(policies);
+    }
+
     private static Deployment D(string id, string? team, DeploymentStatus status, double startedDaysAgo, double hours, Verdict? verdict = null,
         bool unplanned = false, string service = "pay") => new(
         id, service, "v", "production", null, Now.AddDays(-startedDaysAgo).AddHours(-24), Now.AddDays(-startedDaysAgo),
         status == DeploymentStatus.Verifying ? null : Now.AddDays(-startedDaysAgo).AddHours(hours), status, [], new AnalysisInput(), [],
         verdict ?? new Verdict(Decision.Pending, "", null, null, []), team, unplanned);
 
-    private static DeliveryService Create(IReadOnlyList<Deployment> deployments, IReadOnlyList<Incident> incidents) =>
-        new(new Deployments(deployments), new Services(incidents), new FixedTime());
+    private static DeliveryService Create(IReadOnlyList<Deployment> deployments, IReadOnlyList<Incident> incidents,
+        IReadOnlyList<PipelineRun>? runs = null, IReadOnlyDictionary<string, ReleasePolicy>? policies = null) =>
+        new(new Deployments(deployments), new Services(incidents),
+            new History(runs ?? [], policies ?? new Dictionary<string, ReleasePolicy>()), new FixedTime());
 
     [Fact]
     public async Task GetAsync_RollbackVerdictTime_RecoveryMeasuredFromIt()
