@@ -114,6 +114,22 @@ internal sealed class DeliveryKpiFields
         policyInput.Field("maxBurnRate", input, "No promotion while any SLO burns faster than this, e.g. {window: \"1h\", rate: 2}.");
     }
 
+    /// <summary>The on-call view: <c>Service.recentDeployments(first)</c> and <c>Deployment.pagesAfter</c> (<see cref="OnCallService"/>).</summary>
+    public static void AddOnCall(ObjectType service, ObjectType deployment, ObjectType incident)
+    {
+        service.Field("recentDeployments", new ListType(deployment.NonNull()).NonNull(), ctx => ContractErrors.Guard(() =>
+                ctx.GetService<OnCallService>().RecentAsync(((Service)ctx.Source!).Name, ctx.GetArgument("first", OnCallService.DefaultFirst),
+                    ctx.CancellationToken)),
+                "Its latest deployments, newest first: with provenance, verdict (canary deltas in `verdict.metrics`) and `pagesAfter`.")
+            .Argument("first", ScalarType.Int, OnCallService.DefaultFirst, $"At most this many (0–{OnCallService.MaxFirst}).")
+            .Costs(QueryCosts.Listing, "first");
+        deployment.Field("pagesAfter", new ListType(incident.NonNull()).NonNull(), ctx => ContractErrors.Guard(() =>
+                ctx.GetService<OnCallService>().PagesAfterAsync((Deployment)ctx.Source!, ctx.CancellationToken)),
+                "Pages and incidents that followed it: attributed to it, or to none and opened while it rolled out or within the "
+                + "service's incidentWindowMinutes after it finished; oldest first.")
+            .Costs(QueryCosts.Listing);
+    }
+
     public void AddMutations(ObjectType mutation)
     {
         mutation.Field("recordPipelineRun", _runPayload.NonNull(), ctx => ContractErrors.Guard(() =>

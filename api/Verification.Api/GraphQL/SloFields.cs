@@ -163,7 +163,7 @@ internal sealed class SloFields
 
     private ObjectType Slo { get; }
 
-    private ObjectType Incident { get; }
+    public ObjectType Incident { get; }
 
     public ObjectType Policy { get; }
 

@@ -155,6 +155,7 @@ public static class VerificationSchema
         deployment.Field("override", completionOverride,
             description: "Set when the CD tool completed it against the verdict (e.g. PROMOTED while PENDING or ROLLBACK); null otherwise.");
         DeliveryKpiFields.AddProvenance(registerInput, deployment);
+        DeliveryKpiFields.AddOnCall(slo.Service, deployment, slo.Incident);
         var recordPayload = new ObjectType("RecordSamplesPayload", "The answer to recordSamples.");
         recordPayload.Field("accepted", ScalarType.Int.NonNull(), description: "Batches stored by this call: 1, or 0 for a duplicate.");
         recordPayload.Field("duplicate", ScalarType.Boolean.NonNull(), description: "True when the batchId was already stored (nothing was counted).");
