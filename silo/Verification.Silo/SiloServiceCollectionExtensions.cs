@@ -48,6 +48,9 @@ internal static class SiloServiceCollectionExtensions
         services.AddSingleton<SloService>();
         services.AddSingleton<IncidentService>();
         services.AddSingleton<DeliveryService>();
+        services.AddSingleton<IDeliveryDirectory, DeliveryDirectory>();
+        services.AddSingleton<PipelineRunIngestion>();
+        services.AddSingleton<OnCallService>();
         services.AddOptions<VerdictClockOptions>().Bind(configuration.GetSection(VerdictClockOptions.Section))
             .Validate(o => o.ClockSeconds >= 0, $"{VerdictClockOptions.Section}:ClockSeconds must be >= 0 (0 turns the clock off).")
             .ValidateOnStart();

@@ -119,6 +119,22 @@ public static class DoraCalculator
         _ => PerformanceLevel.Low,
     };
 
+    /// <summary>
+    /// The change lead time of a promoted deployment in hours (promotion − commit time); null when it was not promoted, has
+    /// no commit time, or the span is negative (clock or data errors).
+    /// </summary>
+    public static double? LeadTimeHours(DoraDeployment deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return deployment is { Status: DoraDeploymentStatus.Promoted, FinishedAt: { } finished, CommitTime: { } commit } && finished >= commit
+            ? (finished - commit).TotalHours
+            : null;
+    }
+
+    /// <summary>Whether an event at <paramref name="t"/> belongs to [from, to) (or [from, to] with <paramref name="includeEnd"/>).</summary>
+    public static bool InWindow(DateTimeOffset t, DateTimeOffset from, DateTimeOffset to, bool includeEnd) =>
+        t >= from && (t < to || (includeEnd && t == to));
+
     private static DoraMetrics Compute(
         IReadOnlyList<DoraDeployment> deployments,
         IReadOnlyList<DoraIncident> incidents,
@@ -129,18 +145,13 @@ public static class DoraCalculator
         ArgumentNullException.ThrowIfNull(deployments);
         ArgumentNullException.ThrowIfNull(incidents);
 
-        bool InWindow(DateTimeOffset t) => t >= from && (t < to || (includeEnd && t == to));
-
-        var production = deployments.Where(d => d.IsProduction && InWindow(d.FinishedAt ?? d.StartedAt)).ToList();
+        var production = deployments.Where(d => d.IsProduction && InWindow(d.FinishedAt ?? d.StartedAt, from, to, includeEnd)).ToList();
         var promoted = production.Where(d => d.Status == DoraDeploymentStatus.Promoted && d.FinishedAt is not null).ToList();
         var finished = production.Where(d => d.Status != DoraDeploymentStatus.Verifying && d.FinishedAt is not null).ToList();
 
         var frequency = promoted.Count / (to - from).TotalDays;
 
-        var leadTimes = promoted
-            .Where(d => d.CommitTime is not null && d.FinishedAt >= d.CommitTime)
-            .Select(d => (d.FinishedAt!.Value - d.CommitTime!.Value).TotalHours)
-            .ToList();
+        var leadTimes = promoted.Select(LeadTimeHours).OfType<double>().ToList();
 
         var incidentsById = incidents.GroupBy(i => i.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var failed = finished

@@ -23,6 +23,8 @@ public static class DeploymentValidation
             Text("team", input.Team);
         }
 
+        ProvenanceValidation.Validate(input);
+
         var metrics = NormalizeMetrics(input.Metrics);
         var analysis = NormalizeAnalysis(input.Analysis);
         if (input.Template is not null)

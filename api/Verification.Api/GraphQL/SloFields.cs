@@ -160,15 +160,15 @@ internal sealed class SloFields
 
     public ObjectType Gate { get; }
 
-    private ObjectType Service { get; }
+    public ObjectType Service { get; }
 
     private ObjectType Slo { get; }
 
-    private ObjectType Incident { get; }
+    public ObjectType Incident { get; }
 
-    private ObjectType Policy { get; }
+    public ObjectType Policy { get; }
 
-    private ObjectType Delivery { get; }
+    public ObjectType Delivery { get; }
 
     private ObjectType Week { get; }
 
@@ -178,7 +178,7 @@ internal sealed class SloFields
 
     private InputObjectType OpenIncidentInputType { get; }
 
-    private InputObjectType PolicyInput { get; }
+    public InputObjectType PolicyInput { get; }
 
     public void AddQueries(ObjectType query)
     {

@@ -45,6 +45,9 @@ public static class VerificationSchema
             (AnalysisMethod.MannWhitney, "Kayenta-compatible fixed-horizon Mann–Whitney rank-sum judge."));
 
         var slo = new SloFields(dateTime, Enum);
+        var kpis = new DeliveryKpiFields(dateTime, Enum);
+        DeliveryKpiFields.AddKpis(slo.Delivery, Enum);
+        DeliveryKpiFields.AddBurnRateLimit(slo.Policy, slo.PolicyInput);
 
         var sourceInput = new InputObjectType("MetricSourceInput", "Where pushed (OTLP, remote-write) or pulled (PromQL) telemetry for a metric comes from.")
             .Field("countMetric", ScalarType.String, "RATIO: counter whose increase is `count` (e.g. `http.server.errors`).")
@@ -155,6 +158,8 @@ public static class VerificationSchema
         deployment.Field("unplanned", ScalarType.Boolean.NonNull(), description: "Made to fix a production problem (rework).");
         deployment.Field("override", completionOverride,
             description: "Set when the CD tool completed it against the verdict (e.g. PROMOTED while PENDING or ROLLBACK); null otherwise.");
+        DeliveryKpiFields.AddProvenance(registerInput, deployment);
+        DeliveryKpiFields.AddOnCall(slo.Service, deployment, slo.Incident);
         var recordPayload = new ObjectType("RecordSamplesPayload", "The answer to recordSamples.");
         recordPayload.Field("accepted", ScalarType.Int.NonNull(), description: "Batches stored by this call: 1, or 0 for a duplicate.");
         recordPayload.Field("duplicate", ScalarType.Boolean.NonNull(), description: "True when the batchId was already stored (nothing was counted).");
@@ -212,6 +217,7 @@ public static class VerificationSchema
         var templates = new TemplateFields(dateTime, metricInput, analysisInput, metricDefinition, analysis);
         templates.AddQueries(query);
         templates.AddMutations(mutation);
+        kpis.AddMutations(mutation);
 
         var subscription = new ObjectType("Subscription", "Pushed changes.");
         subscription.Field("verdictChanged", verdict.NonNull(), description: "The deployment's verdict each time it changes (first: the current one).")

@@ -17,6 +17,8 @@ public static class DeliveryEndpoints
         routes.MapPost("/v1/incidents", OpenAsync).RequireScope(Scopes.Decide);
         routes.MapPost("/v1/incidents/{id}/resolve", ResolveAsync).RequireScope(Scopes.Decide);
         routes.MapGet("/v1/delivery", DeliveryAsync).RequireScope(Scopes.Read);
+        endpoints.MapPipelineEndpoints();
+        routes.MapGet("/v1/services/{name}/recent-deployments", RecentDeploymentsAsync).RequireScope(Scopes.Read);
         return endpoints;
     }
 
@@ -34,6 +36,19 @@ public static class DeliveryEndpoints
             ? new ResolveIncidentInput()
             : await RequestContent.ReadJsonAsync<ResolveIncidentInput>(request, cancellationToken).ConfigureAwait(false);
         return Results.Json(await incidents.ResolveAsync(id, input, cancellationToken).ConfigureAwait(false), ContractJson.Options);
+    }
+
+    /// <summary>The on-call view: <c>?first=10</c> latest deployments of the service, each with the pages that followed it.</summary>
+    private static async Task<IResult> RecentDeploymentsAsync(string name, HttpRequest request, OnCallService onCall, CancellationToken cancellationToken)
+    {
+        var recent = await onCall.RecentAsync(name, Integer(request.Query, "first") ?? OnCallService.DefaultFirst, cancellationToken).ConfigureAwait(false);
+        var rows = new List<OnCallDeployment>(recent.Count);
+        foreach (var deployment in recent)
+        {
+            rows.Add(new OnCallDeployment(deployment, await onCall.PagesAfterAsync(deployment, cancellationToken).ConfigureAwait(false)));
+        }
+
+        return Results.Json(rows, ContractJson.Options);
     }
 
     /// <summary><c>?service=&amp;team=&amp;days=30</c>, plus weekly rows with <c>&amp;weeks=N</c> or <c>&amp;from=…&amp;to=…</c> (ISO-8601).</summary>

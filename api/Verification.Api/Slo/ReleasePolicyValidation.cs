@@ -1,3 +1,4 @@
+using Verification.Analysis.Slo;
 using Verification.Api.Contracts;
 
 namespace Verification.Api.Slo;
@@ -17,6 +18,20 @@ public static class ReleasePolicyValidation
         {
             throw new InputException("incidentWindowMinutes",
                 $"must be between 0 and {ReleasePolicy.MaxIncidentWindowMinutes}, got {policy.IncidentWindowMinutes}");
+        }
+
+        if (policy.MaxBurnRate is { } limit)
+        {
+            if (!BurnRateWindows.All.Any(w => w.Name == limit.Window))
+            {
+                throw new InputException("maxBurnRate.window",
+                    $"must be one of {string.Join(", ", BurnRateWindows.All.Select(w => w.Name))}, got '{limit.Window}'");
+            }
+
+            if (!double.IsFinite(limit.Rate) || limit.Rate <= 0)
+            {
+                throw new InputException("maxBurnRate.rate", $"must be a finite number > 0, got {limit.Rate}");
+            }
         }
     }
 }

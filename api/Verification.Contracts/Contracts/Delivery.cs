@@ -84,6 +84,8 @@ public sealed record DeliveryLevels(
 /// <param name="RecoveryTimeHours">Median failed-deployment recovery time.</param>
 /// <param name="ReworkRate">Rework (registered unplanned, or named as the fix of an incident) ÷ deployments.</param>
 /// <param name="Performance">The lowest of the defined per-metric levels; null without deployments.</param>
+/// <remarks>The fields after <see cref="Overrides"/> are the KPIs beyond DORA (contract v1.1 "delivery KPIs"; README
+/// "Executive guide"): see <c>DeliveryKpiCalculator</c> for their definitions.</remarks>
 [GenerateSerializer]
 [Immutable]
 [Alias("Verification.DeliveryMetrics")]
@@ -101,7 +103,23 @@ public sealed record DeliveryMetrics(
     double? ReworkRate,
     DeliveryLevels Levels,
     DeliveryPerformance? Performance,
-    int Overrides = 0);
+    int Overrides = 0,
+    int PipelineRuns = 0,
+    double? PipelineSuccessRate = null,
+    int FlakyRuns = 0,
+    double? SecurityGateFailureRate = null,
+    double? TimeToDetectMinutes = null,
+    double? TimeToDetectP90Minutes = null,
+    double? TimeToDetectPageMinutes = null,
+    double? ProvenanceCoverage = null,
+    double? PagesPerRelease = null,
+    double? LeadTimeP50Hours = null,
+    IReadOnlyList<LeadTimeBucket>? LeadTimeHistogram = null,
+    IReadOnlyList<CanaryDelta>? CanaryDeltas = null)
+{
+    /// <summary>M1–M10 with the reference level next to each value (<see cref="KpiTable"/>).</summary>
+    public IReadOnlyList<Kpi> Kpis => KpiTable.Of(this);
+}
 
 /// <summary>DORA metrics of one ISO week (Monday 00:00 UTC to the next Monday; the ends clipped to the range asked for).</summary>
 [GenerateSerializer]

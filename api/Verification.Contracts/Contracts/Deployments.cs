@@ -46,6 +46,11 @@ public sealed record AnalysisInput(
 /// <param name="Metrics">May be omitted (null) only when <paramref name="Template"/> names a template: the deployment grain
 /// merges the template in (DeploymentValidation.ApplyTemplate) before normalizing, so a stored registration always has metrics.</param>
 /// <param name="Template">An analysis template whose metrics and analysis this registration uses, its own fields taking precedence.</param>
+/// <param name="Artifact">Provenance: the immutable artifact deployed (image digest, or a tag never reused).</param>
+/// <param name="BuildId">Provenance: the CI build that produced it.</param>
+/// <param name="PipelineRunId">Provenance: the pipeline run that deployed it.</param>
+/// <param name="ChangeUrl">Provenance: the change (pull/merge request) it ships, an http(s) URL.</param>
+/// <param name="ApprovedBy">Provenance: who approved the change.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("Verification.RegisterDeploymentInput")]
@@ -60,7 +65,12 @@ public sealed record RegisterDeploymentInput(
     AnalysisInput? Analysis = null,
     string? Team = null,
     bool Unplanned = false,
-    string? Template = null)
+    string? Template = null,
+    string? Artifact = null,
+    string? BuildId = null,
+    string? PipelineRunId = null,
+    string? ChangeUrl = null,
+    string? ApprovedBy = null)
 {
     public const string DefaultEnvironment = "production";
 }
@@ -159,10 +169,47 @@ public sealed record Deployment(
     IReadOnlyList<CohortSummary> Summaries,
     Verdict Verdict,
     string? Team = null,
-    bool Unplanned = false)
+    bool Unplanned = false,
+    string? Artifact = null,
+    string? BuildId = null,
+    string? PipelineRunId = null,
+    string? ChangeUrl = null,
+    string? ApprovedBy = null)
 {
     /// <summary>Set when the CD tool's completion went against the verdict of that moment; null otherwise.</summary>
     public CompletionOverride? Override => CompletionOverride.Of(Status, Verdict, FinishedAt);
+
+    /// <summary>
+    /// The provenance fields not known among <c>commitSha</c>, <c>artifact</c> and <c>buildId</c> (contract v1.1); empty when
+    /// the deployment has full provenance.
+    /// </summary>
+    public IReadOnlyList<string> ProvenanceMissing => Provenance.Missing(CommitSha, Artifact, BuildId);
+}
+
+/// <summary>Which provenance a deployment lacks (one definition for the API, the KPIs and the UI).</summary>
+public static class Provenance
+{
+    /// <summary>The names, in this order, of those of <c>commitSha</c>, <c>artifact</c>, <c>buildId</c> that are null.</summary>
+    public static IReadOnlyList<string> Missing(string? commitSha, string? artifact, string? buildId)
+    {
+        var missing = new List<string>(3);
+        if (commitSha is null)
+        {
+            missing.Add("commitSha");
+        }
+
+        if (artifact is null)
+        {
+            missing.Add("artifact");
+        }
+
+        if (buildId is null)
+        {
+            missing.Add("buildId");
+        }
+
+        return missing;
+    }
 }
 
 /// <summary>

@@ -110,6 +110,7 @@ public sealed record SloEventsResult(int Accepted, int Duplicates);
 /// <param name="BlockOnPage">Block while an SLO's alert is PAGE.</param>
 /// <param name="BlockOnTicket">Block while an SLO's alert is TICKET (or PAGE).</param>
 /// <param name="IncidentWindowMinutes">An SLO page this long after a promotion opens an incident; 0 turns that off.</param>
+/// <param name="MaxBurnRate">Block while any SLO burns its budget faster than this over that window (e.g. 2× over 1h); null: no limit.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("Verification.ReleasePolicy")]
@@ -117,11 +118,20 @@ public sealed record ReleasePolicy(
     double MinBudgetRemaining = 0,
     bool BlockOnPage = true,
     bool BlockOnTicket = false,
-    int IncidentWindowMinutes = ReleasePolicy.DefaultIncidentWindowMinutes)
+    int IncidentWindowMinutes = ReleasePolicy.DefaultIncidentWindowMinutes,
+    BurnRateLimit? MaxBurnRate = null)
 {
     public const int DefaultIncidentWindowMinutes = 60;
     public const int MaxIncidentWindowMinutes = 7 * 24 * 60;
 }
+
+/// <summary>A release-policy limit on one burn-rate window (<c>maxBurnRate: {window: "1h", rate: 2}</c>).</summary>
+/// <param name="Window">One of <c>5m</c>, <c>30m</c>, <c>1h</c>, <c>2h</c>, <c>6h</c>, <c>1d</c>, <c>3d</c>.</param>
+/// <param name="Rate">Promotions pause while the burn rate over <paramref name="Window"/> is above this (1 = exactly on budget).</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("Verification.BurnRateLimit")]
+public sealed record BurnRateLimit(string Window, double Rate);
 
 /// <summary>The budget gate's answer for a promotion of the service, at <see cref="CheckedAt"/>.</summary>
 /// <param name="Allowed">True when no SLO blocks a promotion under the service's <see cref="ReleasePolicy"/>.</param>

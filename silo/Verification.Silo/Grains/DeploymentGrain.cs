@@ -576,7 +576,8 @@ internal sealed partial class DeploymentGrain(
         return new Deployment(
             r.Id, r.Service, r.Version, r.Environment, r.CommitSha, r.CommitTime, state.StartedAt, state.FinishedAt, state.Status,
             DeploymentValidation.Definitions(r), r.Analysis ?? new AnalysisInput(),
-            [.. state.Summaries.Select(s => ToSummary(s, kinds[s.Metric]))], state.Verdict, r.Team, r.Unplanned);
+            [.. state.Summaries.Select(s => ToSummary(s, kinds[s.Metric]))], state.Verdict, r.Team, r.Unplanned,
+            r.Artifact, r.BuildId, r.PipelineRunId, r.ChangeUrl, r.ApprovedBy);
     }
 
     private static CohortSummary ToSummary(SummaryState s, MetricKind kind) =>

@@ -389,14 +389,17 @@ internal sealed class ServiceGrain(
                 var alert = ActiveSlo.Map(status.Alert);
                 var spent = status.BudgetRemaining <= policy.MinBudgetRemaining;
                 var alerting = (policy.BlockOnPage && alert == AlertLevel.Page) || (policy.BlockOnTicket && alert >= AlertLevel.Ticket);
-                if (spent || alerting)
+                var burning = policy.MaxBurnRate is { } limit && status.BurnRates.First(r => r.Window == limit.Window).Rate > limit.Rate;
+                if (spent || alerting || burning)
                 {
                     var name = slos[i].Entry.Name;
                     var hourly = status.BurnRates.First(r => r.Window == BurnRateWindows.OneHour).Rate;
                     var why = spent
                         ? string.Create(CultureInfo.InvariantCulture,
                             $"its error budget remaining is {status.BudgetRemaining:P1} (the policy needs more than {policy.MinBudgetRemaining:P1})")
-                        : string.Create(CultureInfo.InvariantCulture, $"it is burning its budget at {alert.ToString().ToUpperInvariant()} level (1h burn rate {hourly:0.##})");
+                        : alerting
+                        ? string.Create(CultureInfo.InvariantCulture, $"it is burning its budget at {alert.ToString().ToUpperInvariant()} level (1h burn rate {hourly:0.##})")
+                        : BurnRateReason(status, policy.MaxBurnRate!);
                     return new ReleaseGate(false,
                         $"SLO '{name}' of service '{Key}' blocks promotion: {why}.", name, status.BudgetRemaining, alert, now);
                 }
@@ -407,6 +410,10 @@ internal sealed class ServiceGrain(
             slos.Count == 0 ? $"Service '{Key}' has no SLOs; nothing blocks promotion." : $"No SLO of service '{Key}' blocks promotion.",
             null, null, null, now);
     }
+
+    /// <summary>Why <c>maxBurnRate</c> blocks, naming the window and both rates.</summary>
+    private static string BurnRateReason(SloStatus status, BurnRateLimit limit) => string.Create(CultureInfo.InvariantCulture,
+        $"its {limit.Window} burn rate is {status.BurnRates.First(r => r.Window == limit.Window).Rate:0.##}, above the policy's maxBurnRate of {limit.Rate:0.##} over {limit.Window}");
 
     /// <summary>
     /// Opens one incident per promotion when an SLO pages within the policy's window after it, linked to the latest such

@@ -106,7 +106,7 @@ public sealed class SloEndpointsTests(SiloFactory factory) : IClassFixture<SiloF
 
         await JsonAsync(put, HttpStatusCode.OK);
         var billing = (await JsonAsync(list, HttpStatusCode.OK)).EnumerateArray().Single(s => s.GetProperty("name").GetString() == "billing");
-        Assert.Equal("""{"minBudgetRemaining":0.25,"blockOnPage":true,"blockOnTicket":true,"incidentWindowMinutes":30}""",
+        Assert.Equal("""{"minBudgetRemaining":0.25,"blockOnPage":true,"blockOnTicket":true,"incidentWindowMinutes":30,"maxBurnRate":null}""",
             billing.GetProperty("policy").GetRawText());
         Assert.True(billing.GetProperty("gate").GetProperty("allowed").GetBoolean());
     }
