@@ -17,6 +17,7 @@ public sealed class OnCallService(IDeploymentDirectory deployments, IServiceDire
     public async Task<IReadOnlyList<Deployment>> RecentAsync(string service, int first, CancellationToken cancellationToken)
     {
         DeploymentValidation.Text("name", service);
+        Access.CallerContext.Current.DemandService(service);
         if (first is < 0 or > MaxFirst)
         {
             throw new InputException("first", $"must be between 0 and {MaxFirst}, got {first}");
@@ -35,6 +36,7 @@ public sealed class OnCallService(IDeploymentDirectory deployments, IServiceDire
     public async Task<IReadOnlyList<Incident>> PagesAfterAsync(Deployment deployment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deployment);
+        Access.CallerContext.Current.DemandService(deployment.Service);
         var incidents = await services.ListIncidentsAsync(deployment.Service, cancellationToken).ConfigureAwait(false);
         var policies = await history.ListPoliciesAsync(cancellationToken).ConfigureAwait(false);
         var window = policies.TryGetValue(deployment.Service, out var policy) ? policy.IncidentWindowMinutes : ReleasePolicy.DefaultIncidentWindowMinutes;

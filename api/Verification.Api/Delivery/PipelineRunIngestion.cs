@@ -61,6 +61,12 @@ public sealed class PipelineRunIngestion(IGrainFactory grains, TimeProvider time
             return new PipelineRunsResult(0, 0);
         }
 
+        // A token limited to services records runs of those only (nothing is stored when one is outside its list).
+        foreach (var service in runs.Select(r => r.Service).Distinct(StringComparer.Ordinal))
+        {
+            Access.CallerContext.Current.DemandService(service);
+        }
+
         var results = await Task.WhenAll(runs.GroupBy(r => r.Service, StringComparer.Ordinal)
                 .Select(g => grains.GetGrain<IPipelineGrain>(g.Key).RecordAsync([.. g], cancellationToken)))
             .ConfigureAwait(false);

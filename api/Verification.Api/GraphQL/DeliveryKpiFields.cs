@@ -1,3 +1,4 @@
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Delivery;
 using Verification.GraphQL.Types;
@@ -135,6 +136,7 @@ internal sealed class DeliveryKpiFields
         mutation.Field("recordPipelineRun", _runPayload.NonNull(), ctx => ContractErrors.Guard(() =>
                 ctx.GetService<PipelineRunIngestion>().RecordAsync(VerificationSchema.Convert<PipelineRunInput>(ctx.Arguments["input"]), ctx.CancellationToken)),
                 "Records a finished CI pipeline run durably (pipeline success, flaky runs, security gate KPIs); idempotent by batchId.")
-            .Argument("input", _runInput.NonNull(), "The run.");
+            .Argument("input", _runInput.NonNull(), "The run.")
+            .RequireScope(Scopes.Ingest);
     }
 }

@@ -1,3 +1,4 @@
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 using Verification.GraphQL.Types;
@@ -31,10 +32,12 @@ internal sealed class TemplateFields
     {
         query.Field("template", _template, ctx => ContractErrors.Guard(() => Grain(ctx.GetArgument<string>("name"), ctx).GetAsync(ctx.CancellationToken)),
                 "An analysis template by name; null when there is none.")
-            .Argument("name", ScalarType.String.NonNull(), "The template's name.");
+            .Argument("name", ScalarType.String.NonNull(), "The template's name.")
+            .RequireScope(Scopes.Read);
         query.Field("templates", new ListType(_template.NonNull()).NonNull(),
             ctx => ContractErrors.Guard(() => ctx.GetService<ITemplateDirectory>().ListAsync(ctx.CancellationToken)),
-            "Every analysis template, ordered by name.");
+            "Every analysis template, ordered by name.")
+            .RequireScope(Scopes.Read);
     }
 
     public void AddMutations(ObjectType mutation)
@@ -42,15 +45,29 @@ internal sealed class TemplateFields
         mutation.Field("putTemplate", _template.NonNull(), ctx => ContractErrors.Guard(async () =>
             {
                 var input = VerificationSchema.Convert<TemplateInput>(ctx.Arguments["input"]);
-                var result = await Grain(ctx.GetArgument<string>("name"), ctx).PutAsync(input, ctx.CancellationToken).ConfigureAwait(false);
+                var name = ctx.GetArgument<string>("name");
+                var result = await Grain(name, ctx).PutAsync(input, ctx.CancellationToken).ConfigureAwait(false);
+                await ctx.GetService<AuditTrail>().RecordAsync("template.put", name, null, null, ctx.CancellationToken).ConfigureAwait(false);
                 return result.Template;
             }), "Stores (creates or replaces) an analysis template. Deployments registered from it before keep their metrics.")
             .Argument("name", ScalarType.String.NonNull(), "The template's name (printable ASCII, no spaces or slashes).")
-            .Argument("input", _input.NonNull(), "Its metrics and analysis.");
+            .Argument("input", _input.NonNull(), "Its metrics and analysis.")
+            .RequireScope(Scopes.Decide);
         mutation.Field("deleteTemplate", ScalarType.Boolean.NonNull(),
-                ctx => ContractErrors.Guard(() => Grain(ctx.GetArgument<string>("name"), ctx).DeleteAsync(ctx.CancellationToken)),
+                ctx => ContractErrors.Guard(async () =>
+                {
+                    var name = ctx.GetArgument<string>("name");
+                    var deleted = await Grain(name, ctx).DeleteAsync(ctx.CancellationToken).ConfigureAwait(false);
+                    if (deleted)
+                    {
+                        await ctx.GetService<AuditTrail>().RecordAsync("template.delete", name, null, null, ctx.CancellationToken).ConfigureAwait(false);
+                    }
+
+                    return deleted;
+                }),
                 "Deletes an analysis template; false when there was none.")
-            .Argument("name", ScalarType.String.NonNull(), "The template's name.");
+            .Argument("name", ScalarType.String.NonNull(), "The template's name.")
+            .RequireScope(Scopes.Decide);
     }
 
     private static ITemplateGrain Grain(string name, ResolveFieldContext ctx)

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Delivery;
 using Verification.Api.Deployments;
@@ -28,10 +30,28 @@ public static class PipelineEndpoints
     public static IEndpointRouteBuilder MapPipelineEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var routes = endpoints.MapWithProblems();
-        routes.MapPost("/v1/pipeline-runs", RecordAsync);
-        routes.MapPost("/v1/integrations/github", GitHubAsync);
-        routes.MapPost("/v1/integrations/gitlab", GitLabAsync);
+        var configuration = endpoints.ServiceProvider.GetRequiredService<IConfiguration>();
+        routes.MapPost("/v1/pipeline-runs", RecordAsync).RequireScope(Scopes.Ingest);
+        SignedOrIngest(routes.MapPost("/v1/integrations/github", GitHubAsync), configuration[GitHubSecretKey]);
+        SignedOrIngest(routes.MapPost("/v1/integrations/gitlab", GitLabAsync), configuration[GitLabTokenKey]);
         return endpoints;
+    }
+
+    /// <summary>
+    /// A CI system cannot send a bearer token with its webhook: with its secret configured, the verified signature (or
+    /// token header) authenticates the request instead; without one, the request needs a token with <c>ingest</c> like
+    /// any other input.
+    /// </summary>
+    private static void SignedOrIngest(RouteHandlerBuilder route, string? secret)
+    {
+        if (string.IsNullOrEmpty(secret))
+        {
+            route.RequireScope(Scopes.Ingest);
+        }
+        else
+        {
+            route.AllowOpenAccess();
+        }
     }
 
     private static Task<IResult> RecordAsync(HttpRequest request, PipelineRunIngestion ingestion, CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 
@@ -15,18 +16,20 @@ public static class TemplateEndpoints
     public static IEndpointRouteBuilder MapTemplateEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var routes = endpoints.MapWithProblems();
-        routes.MapPut("/v1/templates/{name}", PutAsync);
-        routes.MapGet("/v1/templates/{name}", GetAsync);
-        routes.MapGet("/v1/templates", ListAsync);
-        routes.MapDelete("/v1/templates/{name}", DeleteAsync);
+        routes.MapPut("/v1/templates/{name}", PutAsync).RequireScope(Scopes.Decide);
+        routes.MapGet("/v1/templates/{name}", GetAsync).RequireScope(Scopes.Read);
+        routes.MapGet("/v1/templates", ListAsync).RequireScope(Scopes.Read);
+        routes.MapDelete("/v1/templates/{name}", DeleteAsync).RequireScope(Scopes.Decide);
         return endpoints;
     }
 
-    private static async Task<IResult> PutAsync(string name, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(
+        string name, HttpRequest request, IGrainFactory grains, AuditTrail audit, CancellationToken cancellationToken)
     {
         DeploymentValidation.Identifier("name", name);
         var input = await RequestContent.ReadJsonAsync<TemplateInput>(request, cancellationToken).ConfigureAwait(false);
         var result = await grains.GetGrain<ITemplateGrain>(name).PutAsync(input, cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync("template.put", name, null, null, cancellationToken).ConfigureAwait(false);
         return Results.Json(result.Template, ContractJson.Options,
             statusCode: result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
@@ -41,12 +44,16 @@ public static class TemplateEndpoints
     private static async Task<IResult> ListAsync(ITemplateDirectory templates, CancellationToken cancellationToken) =>
         Results.Json(await templates.ListAsync(cancellationToken).ConfigureAwait(false), ContractJson.Options);
 
-    private static async Task<IResult> DeleteAsync(string name, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string name, IGrainFactory grains, AuditTrail audit, CancellationToken cancellationToken)
     {
         DeploymentValidation.Identifier("name", name);
-        return await grains.GetGrain<ITemplateGrain>(name).DeleteAsync(cancellationToken).ConfigureAwait(false)
-            ? Results.NoContent()
-            : Problems.From(Missing(name));
+        if (!await grains.GetGrain<ITemplateGrain>(name).DeleteAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return Problems.From(Missing(name));
+        }
+
+        await audit.RecordAsync("template.delete", name, null, null, cancellationToken).ConfigureAwait(false);
+        return Results.NoContent();
     }
 
     private static NotFoundException Missing(string name) => new($"Template '{name}' does not exist.");

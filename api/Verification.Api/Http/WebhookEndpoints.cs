@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Verification.Api.Access;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
 
@@ -17,30 +18,35 @@ public static class WebhookEndpoints
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var routes = endpoints.MapWithProblems();
-        routes.MapPost("/v1/webhooks", CreateAsync);
-        routes.MapGet("/v1/webhooks", ListAsync);
-        routes.MapDelete("/v1/webhooks/{id}", DeleteAsync);
-        routes.MapGet("/v1/webhooks/{id}/deliveries", DeliveriesAsync);
+        routes.MapPost("/v1/webhooks", CreateAsync).RequireScope(Scopes.Decide);
+        routes.MapGet("/v1/webhooks", ListAsync).RequireScope(Scopes.Read);
+        routes.MapDelete("/v1/webhooks/{id}", DeleteAsync).RequireScope(Scopes.Decide);
+        routes.MapGet("/v1/webhooks/{id}/deliveries", DeliveriesAsync).RequireScope(Scopes.Read);
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains, AuditTrail audit, CancellationToken cancellationToken)
     {
         var input = await RequestContent.ReadJsonAsync<WebhookInput>(request, cancellationToken).ConfigureAwait(false);
         var id = "wh_" + Guid.NewGuid().ToString("N");
         var created = await grains.GetGrain<IWebhookGrain>(id).CreateAsync(input, cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync("webhook.create", id, null, input.Url, cancellationToken).ConfigureAwait(false);
         return Results.Json(created.View(), ContractJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ListAsync(IWebhookDirectory webhooks, CancellationToken cancellationToken) =>
         Results.Json((await webhooks.ListAsync(cancellationToken).ConfigureAwait(false)).Select(w => w.View()), ContractJson.Options);
 
-    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains, AuditTrail audit, CancellationToken cancellationToken)
     {
         DeploymentValidation.Identifier("id", id);
-        return await grains.GetGrain<IWebhookGrain>(id).DeleteAsync(cancellationToken).ConfigureAwait(false)
-            ? Results.NoContent()
-            : Problems.From(Missing(id));
+        if (!await grains.GetGrain<IWebhookGrain>(id).DeleteAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return Problems.From(Missing(id));
+        }
+
+        await audit.RecordAsync("webhook.delete", id, null, null, cancellationToken).ConfigureAwait(false);
+        return Results.NoContent();
     }
 
     private static async Task<IResult> DeliveriesAsync(string id, IGrainFactory grains, IWebhookDirectory webhooks, CancellationToken cancellationToken)
