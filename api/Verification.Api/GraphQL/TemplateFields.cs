@@ -46,6 +46,7 @@ internal sealed class TemplateFields
             {
                 var input = VerificationSchema.Convert<TemplateInput>(ctx.Arguments["input"]);
                 var name = ctx.GetArgument<string>("name");
+                CallerContext.Current.DemandEveryService();
                 var result = await Grain(name, ctx).PutAsync(input, ctx.CancellationToken).ConfigureAwait(false);
                 await ctx.GetService<AuditTrail>().RecordAsync("template.put", name, null, null, ctx.CancellationToken).ConfigureAwait(false);
                 return result.Template;
@@ -57,6 +58,7 @@ internal sealed class TemplateFields
                 ctx => ContractErrors.Guard(async () =>
                 {
                     var name = ctx.GetArgument<string>("name");
+                    CallerContext.Current.DemandEveryService();
                     var deleted = await Grain(name, ctx).DeleteAsync(ctx.CancellationToken).ConfigureAwait(false);
                     if (deleted)
                     {

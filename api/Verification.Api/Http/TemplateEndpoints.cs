@@ -27,6 +27,7 @@ public static class TemplateEndpoints
         string name, HttpRequest request, IGrainFactory grains, AuditTrail audit, CancellationToken cancellationToken)
     {
         DeploymentValidation.Identifier("name", name);
+        CallerContext.Current.DemandEveryService();
         var input = await RequestContent.ReadJsonAsync<TemplateInput>(request, cancellationToken).ConfigureAwait(false);
         var result = await grains.GetGrain<ITemplateGrain>(name).PutAsync(input, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync("template.put", name, null, null, cancellationToken).ConfigureAwait(false);
@@ -47,6 +48,7 @@ public static class TemplateEndpoints
     private static async Task<IResult> DeleteAsync(string name, IGrainFactory grains, AuditTrail audit, CancellationToken cancellationToken)
     {
         DeploymentValidation.Identifier("name", name);
+        CallerContext.Current.DemandEveryService();
         if (!await grains.GetGrain<ITemplateGrain>(name).DeleteAsync(cancellationToken).ConfigureAwait(false))
         {
             return Problems.From(Missing(name));

@@ -27,6 +27,7 @@ public static class WebhookEndpoints
 
     private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains, AuditTrail audit, CancellationToken cancellationToken)
     {
+        CallerContext.Current.DemandEveryService();
         var input = await RequestContent.ReadJsonAsync<WebhookInput>(request, cancellationToken).ConfigureAwait(false);
         var id = "wh_" + Guid.NewGuid().ToString("N");
         var created = await grains.GetGrain<IWebhookGrain>(id).CreateAsync(input, cancellationToken).ConfigureAwait(false);
@@ -34,12 +35,17 @@ public static class WebhookEndpoints
         return Results.Json(created.View(), ContractJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListAsync(IWebhookDirectory webhooks, CancellationToken cancellationToken) =>
-        Results.Json((await webhooks.ListAsync(cancellationToken).ConfigureAwait(false)).Select(w => w.View()), ContractJson.Options);
+    private static async Task<IResult> ListAsync(IWebhookDirectory webhooks, CancellationToken cancellationToken)
+    {
+        // Subscriptions name receivers of every service: a token limited to services sees none of them.
+        CallerContext.Current.DemandEveryService();
+        return Results.Json((await webhooks.ListAsync(cancellationToken).ConfigureAwait(false)).Select(w => w.View()), ContractJson.Options);
+    }
 
     private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains, AuditTrail audit, CancellationToken cancellationToken)
     {
         DeploymentValidation.Identifier("id", id);
+        CallerContext.Current.DemandEveryService();
         if (!await grains.GetGrain<IWebhookGrain>(id).DeleteAsync(cancellationToken).ConfigureAwait(false))
         {
             return Problems.From(Missing(id));
@@ -52,6 +58,7 @@ public static class WebhookEndpoints
     private static async Task<IResult> DeliveriesAsync(string id, IGrainFactory grains, IWebhookDirectory webhooks, CancellationToken cancellationToken)
     {
         DeploymentValidation.Identifier("id", id);
+        CallerContext.Current.DemandEveryService();
         if (await grains.GetGrain<IWebhookGrain>(id).GetAsync(cancellationToken).ConfigureAwait(false) is null)
         {
             return Problems.From(Missing(id));

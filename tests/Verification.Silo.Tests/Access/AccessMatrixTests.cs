@@ -52,6 +52,15 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         ["Mutation.resolveIncident"] = (Reach.Service, s => ($$"""mutation { resolveIncident(id: "{{s}}-1") { id } }""", null)),
         ["Mutation.setReleasePolicy"] = (Reach.Service,
             s => ($$"""mutation { setReleasePolicy(service: "{{s}}", policy: {minBudgetRemaining: 0}) { minBudgetRemaining } }""", null)),
+        ["Query.template"] = (Reach.Listing, _ => ("""{ template(name: "web") { name } }""", null)),
+        ["Query.templates"] = (Reach.Listing, _ => ("{ templates { name } }", null)),
+        ["Mutation.putTemplate"] = (Reach.EveryService, _ => ("""
+            mutation { putTemplate(name: "web", input: {metrics: [{name: "errors", kind: RATIO, direction: INCREASE}]}) { name } }
+            """, null)),
+        ["Mutation.deleteTemplate"] = (Reach.EveryService, _ => ("""mutation { deleteTemplate(name: "absent") }""", null)),
+        ["Mutation.recordPipelineRun"] = (Reach.Service, s => ($$"""
+            mutation { recordPipelineRun(input: {service: "{{s}}", pipeline: "ci", runId: "1", kind: BUILD, status: SUCCEEDED}) { accepted } }
+            """, null)),
         ["Subscription.verdictChanged"] = (Reach.Service,
             s => ($$"""subscription { verdictChanged(deploymentId: "{{AccessRoutes.DeploymentOf(s)}}") { decision } }""", null)),
     };

@@ -81,7 +81,32 @@ internal static class AccessRoutes
         ["POST /prometheus/api/v1/write"] = new(Reach.Service, s => RemoteWrite(DeploymentOf(s))),
         ["GET /prometheus/pull/{deploymentId}"] = new(Reach.Listing, s => new(HttpMethod.Get, $"/prometheus/pull/{DeploymentOf(s)}")),
         ["GET /metrics"] = new(Reach.Listing, _ => new(HttpMethod.Get, "/metrics")),
+        ["PUT /v1/templates/{name}"] = new(Reach.EveryService, _ => Json(HttpMethod.Put, "/v1/templates/web",
+            """{"metrics":[{"name":"errors","kind":"RATIO","direction":"INCREASE"}]}""")),
+        ["GET /v1/templates/{name}"] = new(Reach.Listing, _ => new(HttpMethod.Get, "/v1/templates/web")),
+        ["GET /v1/templates"] = new(Reach.Listing, _ => new(HttpMethod.Get, "/v1/templates")),
+        ["DELETE /v1/templates/{name}"] = new(Reach.EveryService, _ => new(HttpMethod.Delete, "/v1/templates/absent")),
+        ["POST /v1/webhooks"] = new(Reach.EveryService, _ => Json(HttpMethod.Post, "/v1/webhooks",
+            """{"url":"http://127.0.0.1:9/hook","events":["deployment.completed"],"secret":"0123456789abcdef"}""")),
+        ["GET /v1/webhooks"] = new(Reach.EveryService, _ => new(HttpMethod.Get, "/v1/webhooks")),
+        ["DELETE /v1/webhooks/{id}"] = new(Reach.EveryService, _ => new(HttpMethod.Delete, "/v1/webhooks/wh_absent")),
+        ["GET /v1/webhooks/{id}/deliveries"] = new(Reach.EveryService, _ => new(HttpMethod.Get, "/v1/webhooks/wh_absent/deliveries")),
+        ["POST /v1/pipeline-runs"] = new(Reach.Service, s => Content(HttpMethod.Post, "/v1/pipeline-runs",
+            $$"""{"service":"{{s}}","pipeline":"ci","runId":"1","kind":"BUILD","status":"SUCCEEDED"}""", "application/x-ndjson")),
+        ["POST /v1/integrations/github"] = new(Reach.Service, s => CiWebhook($"/v1/integrations/github?service={s}",
+            "github-workflow-run-completed.json", ("X-GitHub-Event", "workflow_run"))),
+        ["POST /v1/integrations/gitlab"] = new(Reach.Service, s => CiWebhook($"/v1/integrations/gitlab?service={s}",
+            "gitlab-pipeline-success.json", ("X-Gitlab-Event", "Pipeline Hook"))),
+        ["GET /v1/services/{name}/recent-deployments"] = new(Reach.Service, s => new(HttpMethod.Get, $"/v1/services/{s}/recent-deployments")),
     };
+
+    /// <summary>A CI system's webhook (no secret configured here, so it needs a token with ingest), from the example payloads.</summary>
+    private static HttpRequestMessage CiWebhook(string path, string payload, (string Name, string Value) header)
+    {
+        var request = Content(HttpMethod.Post, path, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "CiWebhooks", payload)), "application/json");
+        request.Headers.Add(header.Name, header.Value);
+        return request;
+    }
 
     private static HttpRequestMessage Json(HttpMethod method, string path, string body) => Content(method, path, body, "application/json");
 
