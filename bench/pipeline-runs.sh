@@ -31,7 +31,7 @@ now = datetime.datetime.now(datetime.timezone.utc)
 lines = []
 for s in range(services):
     for r in range(runs):
-        at = now - datetime.timedelta(minutes=(r * 20 * 24 * 60) // runs + 1)
+        at = now - datetime.timedelta(minutes=((runs - r) * 20 * 24 * 60) // runs + 1)  # later runs finish later
         kind = "SECURITY" if r % 7 == 0 else "BUILD"
         status = "FAILED" if r % 10 == 0 else "SUCCEEDED"
         lines.append(json.dumps({"service": f"svc-{s}", "pipeline": "ci", "runId": str(r), "kind": kind, "status": status,
