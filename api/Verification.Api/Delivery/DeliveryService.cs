@@ -141,6 +141,7 @@ public sealed class DeliveryService(IDeploymentDirectory deployments, IServiceDi
             records,
             [.. incidents.Select(i => new DoraIncident(i.Id, i.Service, i.DeploymentId, i.OpenedAt, i.ResolvedAt))],
             kpiRecords,
+            // KpiRunKind and KpiRunOutcome mirror PipelineKind and PipelineStatus member for member (analysis references nothing of ours).
             [.. runs.Where(r => caller.MayAccess(r.Service) && (teamServices is null || teamServices.Contains(r.Service))).Select(r => new KpiRun(
                 r.Service, r.Pipeline, (KpiRunKind)r.Kind, (KpiRunOutcome)r.Status, r.FinishedAt, r.CommitSha))],
             [.. incidents.Select(i => new KpiPage(i.DeploymentId, i.OpenedAt, i.Source == IncidentSource.SloPage))]);

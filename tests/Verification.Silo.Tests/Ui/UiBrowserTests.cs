@@ -96,6 +96,30 @@ public sealed class UiBrowserTests(UiFixture fixture)
     }
 
     [Fact]
+    public async Task ServiceSloPage_SeededSilo_ShowsRecentDeploymentsWithTheirPagesAsTheApiDoes()
+    {
+        var data = await fixture.QueryAsync("""
+            { service(name: "checkout") { recentDeployments(first: 10) { id verdict { decision } provenanceMissing pagesAfter { id } } } }
+            """);
+        var expected = data.GetProperty("service").GetProperty("recentDeployments").EnumerateArray()
+            .Select(d => $"{d.GetProperty("id").GetString()}={d.GetProperty("verdict").GetProperty("decision").GetString()}"
+                + $"|{string.Join(",", d.GetProperty("pagesAfter").EnumerateArray().Select(p => p.GetProperty("id").GetString()))}")
+            .ToList();
+
+        var sut = await OpenAsync("/slos/checkout", "document.querySelectorAll('#oncall tbody tr').length > 0");
+
+        var rows = await Browser.EvaluateAsync("""
+            [...document.querySelectorAll('#oncall tbody tr')].map(r => r.dataset.id + '=' + r.querySelector('[data-decision]').dataset.decision
+              + '|' + [...r.querySelectorAll('[data-page]')].map(p => p.dataset.page).join(','))
+            """);
+        Assert.Equal(expected, Strings(rows));
+        Assert.Contains(expected, row => row.StartsWith("checkout-42=ROLLBACK", StringComparison.Ordinal));
+        Assert.Equal("On call: recent deployments and the pages after them", await TextAsync("#oncall h2"));
+        await fixture.SaveScreenshotAsync("oncall.png");
+        Assert.Empty(sut);
+    }
+
+    [Fact]
     public async Task DeliveryPage_SeededSilo_ShowsDoraMetricsTrendAndTeams()
     {
         var data = await fixture.QueryAsync("{ delivery(days: 30) { deployments performance changeFailureRate } deliveryTrend(weeks: 12) { isoWeek } }");

@@ -4,13 +4,14 @@ import { query } from './gql.js';
 import { clock, count, date, esc, hours, percent } from './format.js';
 import { budgetGauge, burnRateChart } from './charts.js';
 import { alertBadge, connection, emptyState, errorBox, every, gateBadge } from './ui.js';
+import { onCallFields, onCallSection } from './oncall.js';
 
 const sloFields = `name displayName description target window budgetingMethod budgetRemaining timeToExhaustionHours alert
   good total periodStart periodEnd burnRates { window rate }`;
 const serviceFields = `name policy { minBudgetRemaining blockOnPage blockOnTicket }
   gate { allowed reason slo budgetRemaining alert checkedAt } slos { ${sloFields} }`;
 const servicesQuery = `query Services { services { ${serviceFields} } }`;
-const serviceQuery = `query Service($name: String!) { service(name: $name) { ${serviceFields} } }`;
+const serviceQuery = `query Service($name: String!) { service(name: $name) { ${serviceFields} ${onCallFields} } }`;
 
 /** The workbook's rules (BurnRateAlerting.Rules in the analysis library). */
 const workbookRules = [
@@ -89,6 +90,7 @@ function serviceSection(service) {
     ${service.slos.length === 0
       ? '<p class="card muted-text">No SLO defined for this service yet (it is listed for its release policy or incidents): apply an OpenSLO document for it with POST /v1/slos or applySlo.</p>'
       : service.slos.map((s) => sloCard(service.name, s)).join('')}
+    ${onCallSection(service)}
   </section>`;
 }
 

@@ -7,7 +7,7 @@ const alertTone = { NONE: 'pass', TICKET: 'warn', PAGE: 'fail' };
 const levelTone = { ELITE: 'pass', HIGH: 'pass-soft', MEDIUM: 'warn', LOW: 'fail' };
 const classificationTone = { PASS: 'pass', HIGH: 'fail', LOW: 'fail', NODATA: 'muted', ERROR: 'warn' };
 
-function badge(tone, text, extra = '') {
+export function badge(tone, text, extra = '') {
   return `<span class="badge ${tone ?? 'muted'}"${extra}>${esc(text)}</span>`;
 }
 
