@@ -4,7 +4,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=${1:-1800}
-dotnet build "$ROOT/silo/Verification.Silo" -c Release -nologo -v q >/dev/null
+[ -n "${SOAK_NO_BUILD:-}" ] || dotnet build "$ROOT/silo/Verification.Silo" -c Release -nologo -v q >/dev/null
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()')
 BOOT=$(python3 -c 'import secrets;print(secrets.token_hex(32))')
