@@ -74,7 +74,7 @@ public sealed class SloServiceTests
     private static (SloService Sut, FakeGrains Grains) Create()
     {
         var grains = new FakeGrains();
-        return (new SloService(grains.Factory, null!, new FixedTime(), audit: null!), grains);
+        return (new SloService(grains.Factory, null!, new FixedTime(), new Verification.Api.Access.AuditTrail(grains.Factory, new FixedTime())), grains);
     }
 
     [Fact]

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Mixed-load soak of a running silo: honest clients (register, ingest, read verdicts) with and without a hostile
+client among them. Prints p50/p99 latency of honest requests in the quiet and the loaded phase, RSS over time,
+what the hostile client got, 5xx answers, and whether every acknowledged sample batch is counted.
+Usage: soak.py URL BOOTSTRAP_TOKEN PID DURATION_SECONDS"""
+import json, random, sys, threading, time, urllib.error, urllib.request, uuid
+
+URL, BOOTSTRAP, PID, DURATION = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+HONEST = 4
+QUIET = max(20.0, DURATION * 0.2)
+
+
+def call(method, path, body=None, token=None, content_type="application/json"):
+    data = body.encode() if isinstance(body, str) else body
+    request = urllib.request.Request(URL + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", content_type)
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, text = response.status, response.read()
+    except urllib.error.HTTPError as e:
+        status, text = e.code, e.read()
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
+        status, text = 0, str(e).encode()
+    return status, text, time.perf_counter() - started
+
+
+def token(name, scopes, services=None):
+    body = {"name": name, "scopes": scopes}
+    if services:
+        body["services"] = services
+    status, text, _ = call("POST", "/v1/tokens", json.dumps(body), BOOTSTRAP)
+    assert status == 201, (status, text)
+    return json.loads(text)["token"]
+
+
+def rss_kib():
+    with open(f"/proc/{PID}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+stop = threading.Event()
+hostile_on = threading.Event()
+lock = threading.Lock()
+latencies = {"quiet": [], "loaded": []}
+server_errors = []
+acknowledged = {}  # deployment id -> batches acknowledged
+hostile_statuses = {}
+
+
+def honest(index):
+    secret = token(f"honest-{index}-{uuid.uuid4().hex[:6]}", ["read", "ingest", "decide"], ["soak-*"])
+    deployment = f"soak-{index}-{uuid.uuid4().hex[:8]}"
+    status, text, _ = call("POST", "/v1/deployments", json.dumps({
+        "id": deployment, "service": f"soak-{index}", "version": "v2",
+        "metrics": [{"name": "errors", "kind": "RATIO", "direction": "INCREASE"}]}), secret)
+    assert status == 201, (status, text)
+    acknowledged[deployment] = 0
+    n = 0
+    while not stop.is_set():
+        n += 1
+        cohort = "CANARY" if n % 2 else "BASELINE"
+        line = json.dumps({"deploymentId": deployment, "cohort": cohort, "metric": "errors", "count": random.randint(0, 3),
+                           "total": 1000, "batchId": f"b{n}"})
+        for method, path, body, ctype in (("POST", "/v1/samples", line, "application/x-ndjson"),
+                                          ("GET", f"/v1/deployments/{deployment}/verdict", None, None)):
+            status, text, seconds = call(method, path, body, secret, ctype or "application/json")
+            phase = "loaded" if hostile_on.is_set() else "quiet"
+            with lock:
+                latencies[phase].append(seconds)
+                if status >= 500 or status == 0:
+                    server_errors.append((path, status, text[:200]))
+            if method == "POST" and status == 200:
+                acknowledged[deployment] += 1
+
+
+def hostile():
+    secret = token(f"hostile-{uuid.uuid4().hex[:6]}", ["read", "decide"], ["hostile-*"])
+    bomb = "{ " + " ".join(f"a{i}: deliveryTrend(weeks: 104) {{ isoWeek }}" for i in range(1100)) + " }"
+    deep = "[" * 40000 + "]" * 40000
+    aliases = "k0: &k0 [a,a]\n" + "".join(f"k{i}: &k{i} [*k{i-1},*k{i-1}]\n" for i in range(1, 40)) + "? *k39\n: v\n"
+    attacks = [
+        lambda: call("GET", "/v1/services", None, "vt_" + uuid.uuid4().hex),                      # bad token: 401
+        lambda: call("GET", "/v1/services/soak-0", None, secret),                                  # other service: 403
+        lambda: call("POST", "/graphql", json.dumps({"query": bomb}), secret),                     # cost limit: 400
+        lambda: call("POST", "/v1/slos", deep, secret, "application/yaml"),                       # YAML depth: 400
+        lambda: call("POST", "/v1/slos", aliases, secret, "application/yaml"),                     # alias bomb: 400
+        lambda: call("POST", "/v1/deployments", "{" * 100000, secret),                              # bad JSON: 400
+        lambda: call("GET", "/v1/deployments/soak-0-x", None, None),                               # no token: 401
+    ]
+    while not stop.is_set():
+        if not hostile_on.is_set():
+            time.sleep(0.05)
+            continue
+        status, text, _ = random.choice(attacks)()
+        with lock:
+            hostile_statuses[status] = hostile_statuses.get(status, 0) + 1
+            if status >= 500 or status == 0:
+                server_errors.append(("hostile", status, text[:200]))
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
+
+
+threads = [threading.Thread(target=honest, args=(i,), daemon=True) for i in range(HONEST)]
+threads += [threading.Thread(target=hostile, daemon=True) for _ in range(2)]
+for t in threads:
+    t.start()
+rss = []
+started = time.time()
+while time.time() - started < DURATION:
+    if time.time() - started >= QUIET:
+        hostile_on.set()
+    rss.append((round(time.time() - started), rss_kib()))
+    time.sleep(5)
+stop.set()
+for t in threads:
+    t.join(timeout=60)
+
+lost = 0
+for deployment, batches in acknowledged.items():
+    status, text, _ = call("GET", f"/v1/deployments/{deployment}", None, BOOTSTRAP)
+    stored = sum(s["observations"] for s in json.loads(text)["summaries"]) if status == 200 else -1
+    lost += batches - stored
+quiet, loaded = latencies["quiet"], latencies["loaded"]
+print(f"duration {DURATION:.0f} s (quiet {QUIET:.0f} s, then a hostile client among {HONEST} honest ones)")
+print(f"honest requests: quiet {len(quiet)}, loaded {len(loaded)}")
+print(f"honest p50 ms: quiet {percentile(quiet, 0.5)*1000:.1f}, loaded {percentile(loaded, 0.5)*1000:.1f}")
+print(f"honest p99 ms: quiet {percentile(quiet, 0.99)*1000:.1f}, loaded {percentile(loaded, 0.99)*1000:.1f} "
+      f"(ratio {percentile(loaded, 0.99)/percentile(quiet, 0.99):.2f})")
+print(f"RSS MiB at start of load {rss[min(len(rss)-1, int(QUIET/5))][1]/1024:.0f}, end {rss[-1][1]/1024:.0f}, max {max(r for _, r in rss)/1024:.0f}")
+print("RSS samples (s, MiB):", " ".join(f"{s}:{r/1024:.0f}" for s, r in rss[:: max(1, len(rss)//12)]))
+print("hostile answers:", dict(sorted(hostile_statuses.items())))
+print(f"5xx or failed connections: {len(server_errors)}", server_errors[:3])
+print(f"acknowledged sample batches: {sum(acknowledged.values())}, lost: {lost}")
+sys.exit(1 if server_errors or lost else 0)
