@@ -53,6 +53,7 @@ app.MapGraphQL("/graphql", VerificationSchema.Build());
 app.MapTelemetryEndpoints();
 app.MapPrometheusPullStatus();
 app.MapVerificationUi();
+app.MapOperatorDashboard();
 
 return SiloStartup.Run(app);
 
