@@ -7,7 +7,8 @@ namespace Verification.Bench;
 
 /// <summary>
 /// Entry point for all benchmarks and load generators: `dotnet run -c Release --project bench/Verification.Bench -- …`.
-/// Sub-commands: `ingest …` (load generator against a running silo, see bench/ingest.sh), `grain-memory`,
+/// Sub-commands: `ingest …` (load generator against one or more running silos, see bench/ingest.sh and
+/// bench/cluster-ingest.sh), `grain-memory`, `grain-calls` (grain call next to a plain call),
 /// `canary-sim` (the canary study: false rollbacks, power and time to decision of SEQUENTIAL, Kayenta-style Mann–Whitney,
 /// a fixed-horizon test and the oracle SPRT, with PNG plots),
 /// `graphql-load …` (POST /graphql next to a plain endpoint, see bench/graphql.sh), `telemetry …` (OTLP next to Prometheus' remote-write receiver, see bench/telemetry.sh),
@@ -24,6 +25,8 @@ internal static class BenchProgram
                 return await IngestionLoad.RunAsync(args[1..]);
             case "grain-memory":
                 return await GrainMemory.RunAsync(args[1..]);
+            case "grain-calls":
+                return await GrainCallOverhead.RunAsync(args[1..]);
             case "canary-sim":
                 return CanarySimulation.Run(args[1..]);
             case "graphql-load":

@@ -56,6 +56,7 @@ app.MapAccessEndpoints();
 app.MapTelemetryEndpoints();
 app.MapPrometheusPullStatus();
 app.MapVerificationUi();
+app.MapOperatorDashboard();
 
 return SiloStartup.Run(app);
 

@@ -11,18 +11,23 @@ namespace Verification.Bench.Ingestion;
 /// Load generator for <c>POST /v1/samples</c>: registers deployments on a running silo, then several concurrent
 /// clients post NDJSON bodies of batches of 1,000 values for a fixed time, and it reports durable values per second
 /// (a request is counted only once answered 200, i.e. after the silo committed it). Stops by itself.
-/// Usage: <c>ingest --url http://127.0.0.1:5080 [--seconds 20] [--clients 8] [--deployments 8] [--lines 20] [--values 1000]</c>
+/// Usage: <c>ingest --url http://127.0.0.1:5080[,http://…] [--seconds 20] [--clients 8] [--deployments 8] [--lines 20] [--values 1000]</c>
+/// (several silo URLs, comma-separated: the clients are spread over them).
 /// </summary>
 internal static class IngestionLoad
 {
     public static async Task<int> RunAsync(string[] args)
     {
         var options = Options.Parse(args);
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients })
-        {
-            BaseAddress = new Uri(options.Url.TrimEnd('/') + "/"),
-            Timeout = TimeSpan.FromMinutes(2),
-        };
+        // One client per silo: client i posts to silo i mod n (a round-robin balancer's spread); registration goes to the first.
+        var silos = options.Url.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(url => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients })
+            {
+                BaseAddress = new Uri(url.TrimEnd('/') + "/"),
+                Timeout = TimeSpan.FromMinutes(2),
+            })
+            .ToArray();
+        using var http = silos[0];
 
         var run = Guid.NewGuid().ToString("N")[..8];
         var ids = Enumerable.Range(0, options.Deployments).Select(i => $"bench-{run}-{i}").ToArray();
@@ -64,7 +69,7 @@ internal static class IngestionLoad
 
                 sequence++;
                 var started = stopwatch.Elapsed;
-                using var response = await http.PostAsync("v1/samples", new StringContent(body.ToString(), Encoding.UTF8, "application/x-ndjson"));
+                using var response = await silos[client % silos.Length].PostAsync("v1/samples", new StringContent(body.ToString(), Encoding.UTF8, "application/x-ndjson"));
                 own.Add((stopwatch.Elapsed - started).TotalMilliseconds);
                 Interlocked.Increment(ref requests);
                 if (response.StatusCode == HttpStatusCode.OK)
@@ -83,6 +88,11 @@ internal static class IngestionLoad
             }
         })).ToArray();
         await Task.WhenAll(clients);
+        foreach (var silo in silos.Skip(1))
+        {
+            silo.Dispose();
+        }
+
         var seconds = stopwatch.Elapsed.TotalSeconds;
         latencies.Sort();
         var median = latencies.Count == 0 ? double.NaN : latencies[latencies.Count / 2];

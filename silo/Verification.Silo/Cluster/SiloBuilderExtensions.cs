@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using Verification.Silo.Grains;
+using Verification.Silo.Hosting;
 using Verification.Silo.Storage;
 
 namespace Verification.Silo.Cluster;
@@ -59,6 +60,7 @@ internal static class SiloBuilderExtensions
             o.ConnectionString = storage.ConnectionString;
         });
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds));
+        silo.AddOperatorDashboard(configuration);
         return silo;
     }
 

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Ingestion through POST /v1/samples into one PostgreSQL database: one silo, then two silos of one cluster (the load
+# spread over both), alternately, in one run, so the ratio two/one is read off runs under the same machine load.
+# Usage: bench/cluster-ingest.sh [seconds] [rounds] (SKIP_BUILD=1: use the build there is) — starts a throwaway PostgreSQL (durable settings, like
+# bench/ingest.sh) and the silos in Release on 127.0.0.1, prints one line per run and the ratio per round, stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN=${1:-15}
+ROUNDS=${2:-2}
+[ "${SKIP_BUILD:-}" = 1 ] || dotnet build -c Release -nologo -v q bench/Verification.Bench >/dev/null  # builds the silo too
+TMP=$(mktemp -d /tmp/verification-cluster-bench.XXXXXX)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+PIDS=()
+stop_silos() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; PIDS=(); }
+cleanup() {
+  stop_silos
+  as_pg "$pg_bin/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+[ "$(id -u)" -eq 0 ] && chown postgres "$TMP"
+PGPORT=$(free_port)
+as_pg "$pg_bin/initdb" -D "$TMP/pg" -U postgres -A trust >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$TMP/pg" -l "$TMP/pg.log" -w -o "-h 127.0.0.1 -p $PGPORT -k $TMP -c max_connections=300" start >/dev/null
+
+# Starts one silo of cluster $1 on database $2; prints its URL.
+start_silo() {
+  local cluster=$1 db=$2 port
+  port=$(free_port)
+  dotnet silo/Verification.Silo/bin/Release/net10.0/Verification.Silo.dll --urls "http://127.0.0.1:$port" \
+    --Storage:Provider postgres --Storage:ConnectionString "Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=$db" \
+    --Cluster:Id "$cluster" --Cluster:SiloPort 0 --Cluster:GatewayPort 0 --Logging:LogLevel:Default Warning >>"$TMP/$cluster.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  echo "http://127.0.0.1:$port"
+}
+
+# One run on a fresh database with $1 silos; prints the load generator's line, returns values/s in $RESULT.
+run() {
+  local silos=$1 name=$2 urls=() line
+  as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres "$name"
+  for _ in $(seq 1 "$silos"); do urls+=("$(start_silo "$name" "$name")"); done
+  # A run with failed requests (exit status 1) is printed too: its values/s counts only acknowledged ones.
+  line=$(dotnet bench/Verification.Bench/bin/Release/net10.0/Verification.Bench.dll ingest \
+    --url "$(IFS=,; echo "${urls[*]}")" --seconds "$SECONDS_PER_RUN" || true)
+  stop_silos
+  printf '%-10s %s\n' "$silos silo(s)" "$line" >&2
+  RESULT=$(sed -E 's/^values\/s=([0-9]+).*/\1/' <<<"$line")
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  run 1 "one$round"; one=$RESULT
+  run 2 "two$round"; two=$RESULT
+  python3 -c "print(f'round $round: two silos / one silo = {$two / $one:.2f}')"
+done
