@@ -115,7 +115,8 @@ internal static class SequentialJudge
             && (!decreaseBad || e.LogAboveAnchored(-margin * scale) >= Math.Log(1 / promotionAlpha));
         var relative = scale > 0;
         var (low, high) = relative
-            ? Bounds(metric.Direction, a => e.Lower(a ? promotionAlpha : meanWeight * alpha, a), a => e.Upper(a ? promotionAlpha : meanWeight * alpha, a))
+            ? Bounds(metric.Direction, a => e.Lower(a ? promotionAlpha : meanWeight * alpha, a),
+                a => e.Upper(a ? promotionAlpha : meanWeight * alpha, a))
             : (double.NaN, double.NaN);
         return Judge(metric, baseline, canary, alpha, (pHigh, pLow, pChange), nonInferior, margin, e.Estimate,
             relative ? (canary.Moments.Mean / baseline.Moments.Mean) - 1 : double.NaN, low / scale, high / scale);
