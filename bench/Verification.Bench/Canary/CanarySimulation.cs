@@ -42,8 +42,8 @@ public static class CanarySimulation
             .Where(g => only is null || g.Name.Contains(only, StringComparison.OrdinalIgnoreCase))
             .Select(g => g with
             {
-                Cases = [.. g.Cases.Where(c => caseFilter is null || c.Scenario.Name.Contains(caseFilter, StringComparison.OrdinalIgnoreCase))],
-                Methods = [.. g.Methods.Where(m => methodFilter is null || m.Name.Contains(methodFilter, StringComparison.OrdinalIgnoreCase))],
+                Cases = [.. g.Cases.Where(c => Matches(c.Scenario.Name, caseFilter))],
+                Methods = [.. g.Methods.Where(m => Matches(m.Name, methodFilter))],
             })
             .Where(g => g.Cases.Count > 0)
             .ToList();
@@ -109,8 +109,9 @@ public static class CanarySimulation
         foreach (var aa in results.Where(r => r.Scenario.IsAA))
         {
             var (low, high) = ClopperPearson(aa.Rollbacks, aa.Runs, 0.05);
+            var interval = string.Create(CultureInfo.InvariantCulture, $"{100 * low:0.00} % – {100 * high:0.00} %");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {aa.Scenario.Name} | {aa.Method.Name} | {aa.Runs} | {Rate(aa.Rollbacks, aa.Runs)} | {100 * low:0.00} % – {100 * high:0.00} % |"));
+                $"| {aa.Scenario.Name} | {aa.Method.Name} | {aa.Runs} | {Rate(aa.Rollbacks, aa.Runs)} | {interval} |"));
         }
 
         Directory.CreateDirectory(plots);
@@ -133,6 +134,8 @@ public static class CanarySimulation
     internal static (double Low, double High) ClopperPearson(int count, int runs, double level) => (
         count == 0 ? 0 : MathNet.Numerics.Distributions.Beta.InvCDF(count, runs - count + 1, level / 2),
         count == runs ? 1 : MathNet.Numerics.Distributions.Beta.InvCDF(count + 1, runs - count, 1 - (level / 2)));
+
+    private static bool Matches(string name, string? filter) => filter is null || name.Contains(filter, StringComparison.OrdinalIgnoreCase);
 
     internal static string Rate(int count, int runs) =>
         string.Create(CultureInfo.InvariantCulture, $"{100.0 * count / runs:0.0} % ({count})");

@@ -18,7 +18,11 @@ internal interface IStudyMethod
 }
 
 /// <summary>The shipped judge (<see cref="CanaryAnalysis"/>): SEQUENTIAL, or Kayenta-style Mann–Whitney at a confidence level.</summary>
-internal sealed class JudgeMethod(string name, AnalysisMethod method, double confidence = MannWhitneyJudge.ConfidenceLevel, bool needsPValue = false,
+internal sealed class JudgeMethod(
+    string name,
+    AnalysisMethod method,
+    double confidence = MannWhitneyJudge.ConfidenceLevel,
+    bool needsPValue = false,
     double meanShare = SequentialJudge.DefaultMeanShare)
     : IStudyMethod
 {
