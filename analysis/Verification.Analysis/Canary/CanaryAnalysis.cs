@@ -64,6 +64,11 @@ public sealed class CanaryAnalysis
             }
         }
 
+        if (!(config.SequentialMeanShare > 0 && config.SequentialMeanShare < 1))
+        {
+            throw new ArgumentException($"the mean test's share of α must be in (0, 1); got {config.SequentialMeanShare}", nameof(config));
+        }
+
         Config = config;
         _alphaPerTest = config.Alpha / config.Metrics.Sum(SequentialJudge.TestCount);
         _alphaPerPromotionTest = config.Alpha / config.Metrics.Sum(SequentialJudge.PromotionTestCount);
@@ -104,7 +109,7 @@ public sealed class CanaryAnalysis
         {
             var (baseline, canary) = _samples[metric.Name];
             return Config.Method == AnalysisMethod.Sequential
-                ? SequentialJudge.Assess(metric, baseline, canary, _alphaPerTest, _alphaPerPromotionTest)
+                ? SequentialJudge.Assess(metric, baseline, canary, _alphaPerTest, _alphaPerPromotionTest, Config.SequentialMeanShare)
                 : MannWhitneyJudge.Assess(metric, baseline, canary, Config.MannWhitneyConfidence, Config.MannWhitneyNeedsPValue);
         }).ToList();
         return VerdictPolicy.Decide(Config, assessments, elapsed);

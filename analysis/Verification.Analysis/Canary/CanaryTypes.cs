@@ -142,6 +142,11 @@ public sealed record CanaryConfig(
     /// fails a metric whenever every canary interval lies beyond every baseline one, whatever the level. Not part of the
     /// contract; the bench sets it so that cutting α can lower Kayenta-style's false-rollback rate at all.</summary>
     internal bool MannWhitneyNeedsPValue { get; init; }
+
+    /// <summary>Share of a CONTINUOUS metric's rollback α (per bad direction) that the SEQUENTIAL mean test gets; the tail
+    /// test gets the rest (weighted Bonferroni). Not part of the contract: ½ (an even split) is what the service uses; the
+    /// bench measures other splits (bench/canary-study.md, "Latency against matched Kayenta").</summary>
+    internal double SequentialMeanShare { get; init; } = SequentialJudge.DefaultMeanShare;
 }
 
 /// <summary>The judgement of one metric.</summary>

@@ -24,6 +24,9 @@ internal static class SequentialJudge
     /// <summary>Share of pooled values in the tail the tail test watches.</summary>
     public const double TailShare = 0.01;
 
+    /// <summary>Share of a continuous metric's two rollback tests' α (per bad direction) the mean test gets: an even split.</summary>
+    public const double DefaultMeanShare = 0.5;
+
     /// <summary>How many rollback tests a metric spends α on: one per bad direction (Ratio), two per bad direction
     /// (Continuous: mean and tail).</summary>
     public static int TestCount(CanaryMetric metric)
@@ -45,8 +48,10 @@ internal static class SequentialJudge
     /// <param name="canary">The canary's samples.</param>
     /// <param name="alphaPerTest">α over the rollback tests of all metrics.</param>
     /// <param name="alphaPerPromotionTest">α over the promotion tests of all metrics.</param>
+    /// <param name="meanShare">Continuous: the mean test's share of the direction's two rollback tests' α (2·α per test), the
+    /// tail test getting the rest. Weighted Bonferroni: each test at its own share of the same total keeps the union bound.</param>
     public static MetricAssessment Assess(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alphaPerTest,
-        double alphaPerPromotionTest)
+        double alphaPerPromotionTest, double meanShare = DefaultMeanShare)
     {
         if (!baseline.HasData || !canary.HasData)
         {
@@ -55,7 +60,7 @@ internal static class SequentialJudge
 
         return metric.Kind == MetricKind.Ratio
             ? AssessRatio(metric, baseline, canary, alphaPerTest, alphaPerPromotionTest)
-            : AssessContinuous(metric, baseline, canary, alphaPerTest, alphaPerPromotionTest);
+            : AssessContinuous(metric, baseline, canary, alphaPerTest, alphaPerPromotionTest, meanShare);
     }
 
     private static MetricAssessment AssessRatio(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alpha, double promotionAlpha)
@@ -77,8 +82,13 @@ internal static class SequentialJudge
     }
 
     private static MetricAssessment AssessContinuous(CanaryMetric metric, CohortSamples baseline, CohortSamples canary, double alpha,
-        double promotionAlpha)
+        double promotionAlpha, double meanShare)
     {
+        // The direction's two rollback tests share 2·alpha: the mean test rejects at 2·meanShare·alpha, the tail test at the
+        // rest. Dividing each p-value by its weight and comparing the smaller with alpha is the same rule (and, with the
+        // even split, exactly the plain Bonferroni minimum).
+        var meanWeight = 2 * meanShare;
+        var tailWeight = 2 * (1 - meanShare);
         var e = MeanDifferenceTest.Of(canary.Moments, baseline.Moments);
         var scale = Math.Abs(baseline.Moments.Mean);
         var allowed = metric.AllowedChange ?? 0;
@@ -90,22 +100,23 @@ internal static class SequentialJudge
         if (increaseBad)
         {
             var tail = Tail(baseline.Histogram, canary.Histogram, upper: true);
-            pHigh = Math.Min(e.PValueAbove(allowed * scale), tail.PValueAbove(Math.Log(1 + allowed)));
-            pChange = allowed == 0 ? pHigh : Math.Min(e.PValueAbove(0), tail.PValueAbove(0));
+            pHigh = Math.Min(e.PValueAbove(allowed * scale) / meanWeight, tail.PValueAbove(Math.Log(1 + allowed)) / tailWeight);
+            pChange = allowed == 0 ? pHigh : Math.Min(e.PValueAbove(0) / meanWeight, tail.PValueAbove(0) / tailWeight);
         }
 
         if (decreaseBad)
         {
             var tail = Tail(baseline.Histogram, canary.Histogram, upper: false);
-            pLow = Math.Min(e.PValueBelow(-allowed * scale), tail.PValueAbove(Math.Log(1 + allowed)));
-            pChange = Math.Min(pChange, allowed == 0 ? pLow : Math.Min(e.PValueBelow(0), tail.PValueAbove(0)));
+            pLow = Math.Min(e.PValueBelow(-allowed * scale) / meanWeight, tail.PValueAbove(Math.Log(1 + allowed)) / tailWeight);
+            pChange = Math.Min(pChange, allowed == 0 ? pLow : Math.Min(e.PValueBelow(0) / meanWeight, tail.PValueAbove(0) / tailWeight));
         }
 
         var nonInferior = (!increaseBad || e.LogBelowAnchored(margin * scale) >= Math.Log(1 / promotionAlpha))
             && (!decreaseBad || e.LogAboveAnchored(-margin * scale) >= Math.Log(1 / promotionAlpha));
         var relative = scale > 0;
         var (low, high) = relative
-            ? Bounds(metric.Direction, a => e.Lower(a ? promotionAlpha : alpha, a), a => e.Upper(a ? promotionAlpha : alpha, a))
+            ? Bounds(metric.Direction, a => e.Lower(a ? promotionAlpha : meanWeight * alpha, a),
+                a => e.Upper(a ? promotionAlpha : meanWeight * alpha, a))
             : (double.NaN, double.NaN);
         return Judge(metric, baseline, canary, alpha, (pHigh, pLow, pChange), nonInferior, margin, e.Estimate,
             relative ? (canary.Moments.Mean / baseline.Moments.Mean) - 1 : double.NaN, low / scale, high / scale);

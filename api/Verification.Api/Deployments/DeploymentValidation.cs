@@ -79,7 +79,8 @@ public static class DeploymentValidation
 
     /// <summary>The metric definitions a registration yields.</summary>
     public static IReadOnlyList<MetricDefinition> Definitions(RegisterDeploymentInput normalized) =>
-        [.. normalized.Metrics.Select(m => new MetricDefinition(m.Name, m.Kind, m.Direction, m.Critical, m.AllowedChange, m.Source, m.PromotionMargin))];
+        [.. normalized.Metrics.Select(m =>
+            new MetricDefinition(m.Name, m.Kind, m.Direction, m.Critical, m.AllowedChange, m.Source, m.PromotionMargin))];
 
     /// <summary>Deployment ids are used in URLs, labels and attributes: printable ASCII without spaces or slashes.</summary>
     public static void Identifier(string field, string? value)

@@ -18,7 +18,12 @@ internal interface IStudyMethod
 }
 
 /// <summary>The shipped judge (<see cref="CanaryAnalysis"/>): SEQUENTIAL, or Kayenta-style Mann–Whitney at a confidence level.</summary>
-internal sealed class JudgeMethod(string name, AnalysisMethod method, double confidence = MannWhitneyJudge.ConfidenceLevel, bool needsPValue = false)
+internal sealed class JudgeMethod(
+    string name,
+    AnalysisMethod method,
+    double confidence = MannWhitneyJudge.ConfidenceLevel,
+    bool needsPValue = false,
+    double meanShare = SequentialJudge.DefaultMeanShare)
     : IStudyMethod
 {
     public string Name => name;
@@ -30,7 +35,12 @@ internal sealed class JudgeMethod(string name, AnalysisMethod method, double con
 
     public Func<StudySlice, TimeSpan, CanaryDecision> Start(StudyScenario scenario)
     {
-        var sut = new CanaryAnalysis(scenario.Config(method) with { MannWhitneyConfidence = confidence, MannWhitneyNeedsPValue = needsPValue });
+        var sut = new CanaryAnalysis(scenario.Config(method) with
+        {
+            MannWhitneyConfidence = confidence,
+            MannWhitneyNeedsPValue = needsPValue,
+            SequentialMeanShare = meanShare,
+        });
         return (slice, elapsed) =>
         {
             if (scenario.Errors is { } errors)

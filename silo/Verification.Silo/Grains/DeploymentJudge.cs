@@ -15,7 +15,8 @@ internal sealed class DeploymentJudge
     {
         var analysis = registration.Analysis ?? new Contracts.AnalysisInput();
         _analysis = new CanaryAnalysis(new CanaryConfig(
-            [.. registration.Metrics.Select(m => new CanaryMetric(m.Name, Map(m.Kind), Map(m.Direction), m.Critical, m.AllowedChange, m.PromotionMargin))],
+            [.. registration.Metrics.Select(m =>
+                new CanaryMetric(m.Name, Map(m.Kind), Map(m.Direction), m.Critical, m.AllowedChange, m.PromotionMargin))],
             analysis.Method == Contracts.AnalysisMethod.MannWhitney ? AnalysisMethod.MannWhitney : AnalysisMethod.Sequential,
             analysis.Alpha,
             analysis.MinDurationSeconds is { } min ? TimeSpan.FromSeconds(min) : null,

@@ -1,4 +1,5 @@
 using Verification.Analysis.Canary;
+using Verification.Analysis.Sequential;
 
 namespace Verification.Analysis.Tests.Canary;
 
@@ -66,6 +67,38 @@ public sealed class CanaryAnalysisTests
 
         Assert.Equal(decision, verdict.Decision);
         Assert.Equal(classification, verdict.Metrics.Single().Classification);
+    }
+
+    /// <summary>Weighted Bonferroni over a latency metric's mean and tail tests: each p-value divided by its share of the
+    /// direction's 2·α/T, the smaller one reported times T = 2.</summary>
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.75)]
+    public void Evaluate_SequentialMeanShare_PValueIsWeightedBonferroni(double share)
+    {
+        var baselineValues = Enumerable.Range(0, 300).Select(i => 100.0 + (i % 25)).ToArray();
+        var canaryValues = baselineValues.Select(v => v + 1.5).ToArray();
+        var baseline = new CohortSamples(MetricKind.Continuous, AnalysisMethod.Sequential);
+        var canary = new CohortSamples(MetricKind.Continuous, AnalysisMethod.Sequential);
+        baseline.AddValues(baselineValues);
+        canary.AddValues(canaryValues);
+        var pMean = MeanDifferenceTest.Of(canary.Moments, baseline.Moments).PValueAbove(0);
+        var pTail = SequentialJudge.Tail(baseline.Histogram, canary.Histogram, upper: true).PValueAbove(0);
+        var sut = new CanaryAnalysis(new CanaryConfig([Latency]) with { SequentialMeanShare = share });
+        sut.AddValues("latency", CohortKind.Baseline, baselineValues);
+        sut.AddValues("latency", CohortKind.Canary, canaryValues);
+
+        var verdict = sut.Evaluate(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(Math.Min(1, 2 * Math.Min(pMean / (2 * share), pTail / (2 * (1 - share)))), verdict.Metrics.Single().PValue!.Value, 1e-15);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    public void Constructor_SequentialMeanShareOutsideUnitInterval_Throws(double share)
+    {
+        Assert.Throws<ArgumentException>(() => new CanaryAnalysis(new CanaryConfig([Latency]) with { SequentialMeanShare = share }));
     }
 
     [Fact]
