@@ -114,6 +114,7 @@ internal sealed class PrometheusExposition : IDisposable
     private sealed class Family
     {
         private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<int, KnownTags[]> _known = new();
         private readonly double[]? _bounds;
         private readonly bool _cumulative;
 
@@ -154,54 +155,100 @@ internal sealed class PrometheusExposition : IDisposable
 
         public string Help { get; }
 
+        /// <summary>
+        /// Records one measurement without a lock and, once a label set is known, without allocating: every answered
+        /// request records several (ASP.NET Core's and Kestrel's meters), so when thousands of long polls are answered at
+        /// once a lock per series made them queue behind each other (measured: bench/README.md, long-poll waiters).
+        /// </summary>
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var labels = RenderLabels(tags);
-            var series = _series.GetOrAdd(labels, _ => new Series(_bounds?.Length ?? 0));
-            lock (series)
+            var series = Find(tags);
+            if (_bounds is not null)
             {
-                if (_bounds is not null)
+                var bucket = Array.BinarySearch(_bounds, value);
+                Interlocked.Increment(ref series.Buckets[bucket >= 0 ? bucket : ~bucket]);
+                Add(ref series.Sum, value);
+            }
+            else if (_cumulative)
+            {
+                Add(ref series.Value, value);
+            }
+            else
+            {
+                Volatile.Write(ref series.Value, value);
+            }
+        }
+
+        private static void Add(ref double target, double value)
+        {
+            var current = Volatile.Read(ref target);
+            while (true)
+            {
+                var seen = Interlocked.CompareExchange(ref target, current + value, current);
+                if (seen.Equals(current))
                 {
-                    var bucket = Array.BinarySearch(_bounds, value);
-                    series.Buckets[bucket >= 0 ? bucket : ~bucket]++;
-                    series.Sum += value;
-                    series.Count++;
+                    return;
                 }
-                else if (_cumulative)
+
+                current = seen;
+            }
+        }
+
+        /// <summary>
+        /// The series of a tag set: found by a hash of the tags and an exact comparison (no rendering), rendered and
+        /// added only the first time a tag set is seen.
+        /// </summary>
+        private Series Find(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var hash = new HashCode();
+            foreach (var tag in tags)
+            {
+                hash.Add(tag.Key, StringComparer.Ordinal);
+                hash.Add(tag.Value);
+            }
+
+            var code = hash.ToHashCode();
+            if (_known.TryGetValue(code, out var entries))
+            {
+                foreach (var entry in entries)
                 {
-                    series.Value += value;
-                }
-                else
-                {
-                    series.Value = value;
+                    if (entry.Matches(tags))
+                    {
+                        return entry.Series;
+                    }
                 }
             }
+
+            var labels = RenderLabels(tags);
+            var series = _series.GetOrAdd(labels, _ => new Series(_bounds?.Length ?? 0));
+            var known = new KnownTags(tags.ToArray(), series);
+            _known.AddOrUpdate(code, _ => [known], (_, list) => [.. list, known]);
+            return series;
         }
 
         public void WriteSamples(StringBuilder text)
         {
             foreach (var (labels, series) in _series.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                lock (series)
+                if (_bounds is null)
                 {
-                    if (_bounds is null)
-                    {
-                        Line(text, Name, labels, series.Value);
-                        continue;
-                    }
-
-                    long cumulative = 0;
-                    for (var i = 0; i <= _bounds.Length; i++)
-                    {
-                        cumulative += series.Buckets[i];
-                        var le = i < _bounds.Length ? FormatValue(_bounds[i]) : "+Inf";
-                        var withLe = labels.Length == 0 ? $"le=\"{le}\"" : $"{labels},le=\"{le}\"";
-                        Line(text, Name + "_bucket", withLe, cumulative);
-                    }
-
-                    Line(text, Name + "_sum", labels, series.Sum);
-                    Line(text, Name + "_count", labels, series.Count);
+                    Line(text, Name, labels, Volatile.Read(ref series.Value));
+                    continue;
                 }
+
+                // Read without stopping writers: _count is the +Inf bucket, so the two always agree; _sum may include a
+                // measurement whose bucket was read just before (a scrape is a moment, not a transaction).
+                long cumulative = 0;
+                for (var i = 0; i <= _bounds.Length; i++)
+                {
+                    cumulative += Volatile.Read(ref series.Buckets[i]);
+                    var le = i < _bounds.Length ? FormatValue(_bounds[i]) : "+Inf";
+                    var withLe = labels.Length == 0 ? $"le=\"{le}\"" : $"{labels},le=\"{le}\"";
+                    Line(text, Name + "_bucket", withLe, cumulative);
+                }
+
+                Line(text, Name + "_sum", labels, Volatile.Read(ref series.Sum));
+                Line(text, Name + "_count", labels, cumulative);
             }
         }
 
@@ -238,7 +285,30 @@ internal sealed class PrometheusExposition : IDisposable
     {
         public double Value;
         public double Sum;
-        public long Count;
         public readonly long[] Buckets = new long[bounds + 1];
+    }
+
+    /// <summary>A tag set seen before (its keys and values as given) and its series.</summary>
+    private sealed class KnownTags(KeyValuePair<string, object?>[] tags, Series series)
+    {
+        public Series Series { get; } = series;
+
+        public bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> other)
+        {
+            if (other.Length != tags.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < tags.Length; i++)
+            {
+                if (!string.Equals(tags[i].Key, other[i].Key, StringComparison.Ordinal) || !Equals(tags[i].Value, other[i].Value))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 }
