@@ -34,6 +34,7 @@ internal sealed class VerdictFollower(VerificationClient client, TextWriter log)
             }
 
             var subscription = SubscribeAsync(id, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var previous = first;
             try
             {
                 while (true)
@@ -54,6 +55,14 @@ internal sealed class VerdictFollower(VerificationClient client, TextWriter log)
                         break;
                     }
 
+                    if (verdict.Same(previous))
+                    {
+                        // The service sends a verdict again when the deployment is completed (the subscription's first
+                        // event repeats the read above, too): a plain read says whether it is final now.
+                        verdict = await ReadAsync(id, null, null, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    previous = verdict;
                     yield return verdict;
                 }
             }

@@ -196,6 +196,31 @@ public sealed class CliAppTests(SiloServer silo) : IClassFixture<SiloServer>
         Assert.Equal("", error);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Wait_CompletedWhilePending_2WithoutWaitingForTheTimeout(bool poll)
+    {
+        var id = poll ? "cli-complete-poll" : "cli-complete-ws";
+        await RegisterAsync(id);
+        string[] args = poll ? ["wait", id, "--url", silo.Url, "--poll"] : ["wait", id, "--url", silo.Url];
+        var clock = Stopwatch.StartNew();
+
+        var waiting = Cli.Start(args);
+        await UntilPrintedAsync(waiting, " PENDING ");
+        using (var http = new HttpClient { BaseAddress = silo.BaseAddress })
+        using (var complete = await http.PostAsync($"v1/deployments/{id}/complete",
+                   new StringContent("""{"status":"ABORTED"}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, complete.StatusCode);
+        }
+
+        var exit = await waiting.Exit;
+
+        Assert.True(exit == 2, waiting.Out() + waiting.Error());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(50), $"ended after {clock.Elapsed}, not by the completion");
+    }
+
     [Fact]
     public async Task Wait_PendingPastTimeout_3()
     {
