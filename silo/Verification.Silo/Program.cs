@@ -1,4 +1,5 @@
 using Verification.Api.Deployments;
+using Verification.Api.Export;
 using Verification.Api.GraphQL;
 using Verification.Api.Http;
 using Verification.Api.Ui;
@@ -47,6 +48,7 @@ app.MapPrometheusMetrics();
 app.MapDeploymentEndpoints();
 app.MapSloEndpoints();
 app.MapDeliveryEndpoints();
+app.MapExportEndpoints();
 app.MapGraphQL("/graphql", VerificationSchema.Build());
 app.MapTelemetryEndpoints();
 app.MapPrometheusPullStatus();
