@@ -7,6 +7,7 @@ Kestrel, ingestion, telemetry, grains, verdicts, deployments, judge latency, DOR
 (slo:*) with the ALERTS series Prometheus keeps for their alerts.
 """
 import json
+import os
 
 SCHEMA_VERSION = 41  # Grafana 12
 DS = {"type": "prometheus", "uid": "${datasource}"}
@@ -126,6 +127,11 @@ def sre():
     l.add(timeseries("Budget remaining over time", "The remaining error budget of each SLO over the dashboard's time range.",
                      [target(f"slo:error_budget_remaining:ratio{{{SLO_FILTER}}}", "{{service}} / {{slo}}")],
                      "percentunit", thresholds(("red", None), ("transparent", 0)), threshold_style="line"), 24, 8)
+    l.add(timeseries("Budget burn-down as the service computes it",
+                     "verification_slo_error_budget_remaining_ratio from the service's /metrics: also for SLOs fed by pushed events "
+                     "(POST /v1/slo-events), which the recording rules cannot evaluate. Below 0: overspent.",
+                     [target(f"verification_slo_error_budget_remaining_ratio{{{SLO_FILTER}}}", "{{service}} / {{slo}}")],
+                     "percentunit", thresholds(("red", None), ("transparent", 0)), threshold_style="line"), 24, 8)
     l.row("Burn rates (thresholds for a 30-day SLO: page 14.4× and 6×, ticket 3× and 1×)")
     l.add(timeseries("Page windows: 1h & 5m (14.4×), 6h & 30m (6×)",
                      "Burn rate = error ratio ÷ (1 − target). Both windows of a pair above its line page (scaled by period ÷ 30d).",
@@ -240,6 +246,8 @@ def executive():
 
 
 for name, build in (("canary", canary), ("sre", sre), ("executive", executive)):
-    with open(f"{name}.json", "w", encoding="utf-8") as f:
+    # Written aside, then renamed: a reader never sees half a file.
+    with open(f".{name}.json.tmp", "w", encoding="utf-8") as f:
         json.dump(build(), f, indent=2, ensure_ascii=False)
         f.write("\n")
+    os.replace(f".{name}.json.tmp", f"{name}.json")

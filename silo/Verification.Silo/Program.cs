@@ -1,5 +1,6 @@
 using Verification.Api.Access;
 using Verification.Api.Deployments;
+using Verification.Api.Export;
 using Verification.Api.GraphQL;
 using Verification.Api.Http;
 using Verification.Api.Ui;
@@ -51,6 +52,7 @@ app.MapPrometheusMetrics().RequireMetricsAccess(app.Configuration);
 app.MapDeploymentEndpoints();
 app.MapSloEndpoints();
 app.MapDeliveryEndpoints();
+app.MapExportEndpoints();
 app.MapGraphQL("/graphql", VerificationSchema.Build(), AccessServiceCollectionExtensions.AuthenticateConnectionInit).RequireScopePerField();
 app.MapAccessEndpoints();
 app.MapTelemetryEndpoints();

@@ -84,7 +84,8 @@ public static class DeliveryEndpoints
                 : throw new InputException(name, $"must be an integer, got '{text}'")
             : null;
 
-    private static DateTimeOffset? Time(IQueryCollection query, string name) =>
+    /// <summary>An optional ISO-8601 time of the query string; a bad one is an <see cref="InputException"/> on <paramref name="name"/>.</summary>
+    internal static DateTimeOffset? Time(IQueryCollection query, string name) =>
         query[name].ToString() is { Length: > 0 } text
             ? DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
                 ? value

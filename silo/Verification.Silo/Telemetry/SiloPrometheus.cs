@@ -63,6 +63,7 @@ internal static class SiloPrometheusServiceCollectionExtensions
         services.AddSingleton<SiloPrometheus>();
         services.AddSingleton<ScrapeGauges>();
         services.AddSingleton<DomainMetrics>();
+        services.AddOtlpExport(configuration);
         return services;
     }
 }

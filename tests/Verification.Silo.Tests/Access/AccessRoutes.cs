@@ -97,6 +97,7 @@ internal static class AccessRoutes
             "github-workflow-run-completed.json", ("X-GitHub-Event", "workflow_run"))),
         ["POST /v1/integrations/gitlab"] = new(Reach.Service, s => CiWebhook($"/v1/integrations/gitlab?service={s}",
             "gitlab-pipeline-success.json", ("X-Gitlab-Event", "Pipeline Hook"))),
+        ["GET /v1/export/{table}"] = new(Reach.Service, s => new(HttpMethod.Get, $"/v1/export/deployments?service={s}")),
         ["GET /v1/services/{name}/recent-deployments"] = new(Reach.Service, s => new(HttpMethod.Get, $"/v1/services/{s}/recent-deployments")),
     };
 

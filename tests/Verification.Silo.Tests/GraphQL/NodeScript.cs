@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Verification.Silo.Tests.GraphQL;
 
 /// <summary>
-/// Runs a script of tests/conformance (graphql-js, graphql-ws) with node. Fails, never skips, when node or the npm
+/// Runs a script of tests/conformance (graphql-js, graphql-ws, apache-arrow) with node. Fails, never skips, when node or the npm
 /// packages are missing: `npm ci` in tests/conformance installs them (test.sh does this in CI).
 /// </summary>
 internal static class NodeScript
@@ -24,7 +24,7 @@ internal static class NodeScript
     /// <summary>Starts <c>node arguments…</c> in tests/conformance with redirected standard streams.</summary>
     public static Process Start(params string[] arguments)
     {
-        foreach (var package in new[] { "graphql", "graphql-ws" })
+        foreach (var package in new[] { "graphql", "graphql-ws", "apache-arrow" })
         {
             if (!System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", package)))
             {

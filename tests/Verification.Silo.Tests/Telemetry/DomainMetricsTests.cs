@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Verification.Silo.Telemetry;
 using Verification.Silo.Tests.TestSupport;
@@ -10,13 +9,12 @@ namespace Verification.Silo.Tests.Telemetry;
 /// <summary>The domain series on /metrics after the UI scenario (README, "Metrics").</summary>
 public sealed partial class DomainMetricsTests(SiloFactory factory) : IClassFixture<SiloFactory>
 {
-    private static readonly ConditionalWeakTable<SiloFactory, Task> Seeded = [];
     private readonly HttpClient _http = factory.CreateClient();
 
     [Fact]
     public async Task Metrics_AfterScenario_ExposeDeploymentSloVerdictAndDeliverySeries()
     {
-        await SeedOnceAsync();
+        await UiScenario.SeedOnceAsync(factory, _http);
 
         var sut = Parse(await _http.GetStringAsync("/metrics"));
 
@@ -42,7 +40,7 @@ public sealed partial class DomainMetricsTests(SiloFactory factory) : IClassFixt
     [Fact]
     public async Task Metrics_AfterScenario_LabelOnlyBoundedDimensions()
     {
-        await SeedOnceAsync();
+        await UiScenario.SeedOnceAsync(factory, _http);
 
         var text = await _http.GetStringAsync("/metrics");
 
@@ -52,15 +50,6 @@ public sealed partial class DomainMetricsTests(SiloFactory factory) : IClassFixt
         foreach (var unbounded in new[] { "checkout-41", "checkout-42", "search-7", "v41", "v42", "9f2c4e1a7b3d5f60" })
         {
             Assert.DoesNotContain($"\"{unbounded}\"", text, StringComparison.Ordinal);
-        }
-    }
-
-    /// <summary>Both tests read the one scenario of the shared silo.</summary>
-    private Task SeedOnceAsync()
-    {
-        lock (Seeded)
-        {
-            return Seeded.GetValue(factory, _ => UiScenario.SeedAsync(_http, DateTimeOffset.UtcNow));
         }
     }
 

@@ -50,6 +50,17 @@ internal static class UiScenario
     private const string Record = "mutation($i: SamplesInput!) { recordSamples(input: $i) { accepted } }";
     private const string Events = "mutation($i: SloEventsInput!) { recordSloEvents(input: $i) { accepted } }";
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SiloFactory, Task> Seeded = [];
+
+    /// <summary>Seeds the silo of <paramref name="factory"/> once, for the tests of a class that share it.</summary>
+    public static Task SeedOnceAsync(SiloFactory factory, HttpClient http)
+    {
+        lock (Seeded)
+        {
+            return Seeded.GetValue(factory, _ => SeedAsync(http, DateTimeOffset.UtcNow));
+        }
+    }
+
     public static async Task SeedAsync(HttpClient http, DateTimeOffset now)
     {
         var errors = new { name = "errors", kind = "RATIO", direction = "INCREASE", critical = true, allowedChange = 0.2 };
