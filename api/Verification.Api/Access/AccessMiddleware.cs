@@ -43,7 +43,19 @@ public static class AccessMiddleware
                 return;
             }
 
-            var (caller, refusal) = await authenticator.AuthenticateAsync(authorization, context.RequestAborted).ConfigureAwait(false);
+            Caller? caller;
+            string? refusal;
+            try
+            {
+                (caller, refusal) = await authenticator.AuthenticateAsync(authorization, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (Http.Problems.IsUnavailable(e))
+            {
+                // The token grain's silo died (or is being replaced): retryable, as for any grain call caught by it.
+                await UnavailableAsync(context, requirement, e).ConfigureAwait(false);
+                return;
+            }
+
             if (caller is null)
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer";
@@ -65,6 +77,29 @@ public static class AccessMiddleware
 
         // Per-token limits (RateLimits), partitioned by the caller found above.
         return app.UseRateLimiter();
+    }
+
+    private static Task UnavailableAsync(HttpContext context, AccessRequirement requirement, Exception exception)
+    {
+        if (!requirement.IsPerField)
+        {
+            return Http.Problems.Unavailable(exception).ExecuteAsync(context);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = Http.Problems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            errors = new[]
+            {
+                new
+                {
+                    message = Http.Problems.UnavailableMessage(exception),
+                    extensions = new { code = GraphQL.ContractErrors.Unavailable, retryAfter = Http.Problems.RetryAfterSeconds },
+                },
+            },
+        }), context.RequestAborted);
     }
 
     private static Task RefuseAsync(HttpContext context, AccessRequirement requirement, int status, string code, string message)

@@ -41,7 +41,7 @@ public sealed class TemplateEndpointsTests(SiloFactory factory) : IClassFixture<
         Assert.Equal("""{"method":"SEQUENTIAL","alpha":0.01,"minDurationSeconds":60,"maxDurationSeconds":null}""",
             body.GetProperty("analysis").GetRawText());
         Assert.Equal(body.GetProperty("metrics").GetRawText(), again.GetProperty("metrics").GetRawText());
-        Assert.Equal("""{"name":"errors","kind":"RATIO","direction":"INCREASE","critical":true,"allowedChange":0.5,"source":null}""",
+        Assert.Equal("""{"name":"errors","kind":"RATIO","direction":"INCREASE","critical":true,"allowedChange":0.5,"source":null,"promotionMargin":null}""",
             body.GetProperty("metrics")[0].GetRawText());
     }
 

@@ -40,7 +40,7 @@ internal static class SqliteMigrations
         new(2, "0002_orleans_persistence", EmbeddedSql.Read("Sqlite/0002_orleans_persistence.sql")),
         // Version 3 is PostgreSQL's cluster membership, which one SQLite silo does not have: kept empty so that a version
         // means the same script on both providers.
-        new(3, "0003_no_cluster_membership", "SELECT 1"),
+        new(3, "0003_no_cluster_membership", "SELECT 1;"),
         new(4, "0004_orleans_reminders", EmbeddedSql.Read("Sqlite/0004_orleans_reminders.sql")),
         new(5, "0005_webhook_delivery", """
             -- Outbound webhooks (issue 10): one row per event and subscription; times in Unix milliseconds. A row is due while
