@@ -210,6 +210,15 @@ DORA = (
     ("Failed deployment recovery time", "verification_delivery_recovery_time_hours", "Median hours to recover from a failed deployment (elite < 1 h, high < 1 day, medium < 1 week).", "h", RECOVERY_BANDS, 1),
     ("Rework rate", "verification_delivery_rework_ratio", "Unplanned deployments (fixes) ÷ deployments.", "percentunit", thresholds(("green", None), ("yellow", 0.1), ("red", 0.2)), 1),
 )
+# M5–M10 with the reference levels of KpiTable (api/Verification.Contracts/Contracts/DeliveryKpis.cs): green on the good side.
+KPIS = (
+    ("M5 Pipeline success rate", "verification_delivery_pipeline_success_ratio", "Succeeded ÷ (succeeded + failed) pipeline runs, cancelled excluded (reference ≥ 90 %).", "percentunit", thresholds(("red", None), ("green", 0.9)), 1),
+    ("M6 Time to detect", "verification_delivery_time_to_detect_minutes", "Median minutes from deployment start to its first ROLLBACK verdict (reference ≤ 10 min).", "m", thresholds(("green", None), ("red", 10.0000001)), 1),
+    ("M7 Provenance coverage", "verification_delivery_provenance_coverage_ratio", "Deployments with commit, artifact and build known ÷ deployments (reference 100 %).", "percentunit", thresholds(("red", None), ("green", 1)), 1),
+    ("M8 Canary SLI delta", "verification_delivery_canary_sli_delta_ratio", "Median over metrics of the median |canary effect| of finished deployments (reference ≤ 10 %).", "percentunit", thresholds(("green", None), ("red", 0.1000001)), 1),
+    ("M9 Security gate failure rate", "verification_delivery_security_gate_failure_ratio", "Failed ÷ finished SECURITY pipeline runs (reference ≤ 5 %).", "percentunit", thresholds(("green", None), ("red", 0.0500001)), 1),
+    ("M10 Pages per release", "verification_delivery_pages_per_release", "SLO pages and incidents attributed to a promotion within its incident window ÷ promotions (reference ≤ 0.05).", "none", thresholds(("green", None), ("red", 0.0500001)), 2),
+)
 # Series without a service label are a team's; without service and team, the whole organisation's.
 ORG = 'service="",team=""'
 TEAMS = 'service="",team!="",team=~"$team"'
@@ -223,6 +232,9 @@ def executive():
                [target(f"verification_delivery_performance_level{{{ORG}}}", "organisation", instant=True)], "none",
                thresholds(("red", None), ("orange", 1), ("yellow", 2), ("green", 3)), mappings=LEVELS), 4, 5)
     for title, metric, description, unit, bands, decimals in DORA:
+        l.add(stat(title, description, [target(f"{metric}{{{ORG}}}", "organisation", instant=True)], unit, bands, decimals=decimals), 4, 5)
+    l.row("Delivery KPIs M5–M10, last 30 days (threshold: the reference level)")
+    for title, metric, description, unit, bands, decimals in KPIS:
         l.add(stat(title, description, [target(f"{metric}{{{ORG}}}", "organisation", instant=True)], unit, bands, decimals=decimals), 4, 5)
     l.row("Weekly trend (each point: the 30-day value averaged over a week)")
     for title, metric, description, unit, bands, decimals in DORA[:4]:
@@ -241,7 +253,7 @@ def executive():
     for title, metric, description, unit, bands, decimals in DORA[:4]:
         l.add(stat(f"{title} by service", description, [target(f"{metric}{{{SERVICES}}}", "{{service}} ({{team}})", instant=True)],
                    unit, bands, decimals=decimals), 12, 6)
-    return dashboard("verification-executive", "Verification · Executive", "DORA delivery metrics over the last 30 days: organisation, teams, services.",
+    return dashboard("verification-executive", "Verification · Executive", "DORA delivery metrics and the delivery KPIs M5–M10 over the last 30 days: organisation, teams, services.",
                      ["executive", "dora"], l, source="verification_delivery_deployments", time_from="now-90d")
 
 

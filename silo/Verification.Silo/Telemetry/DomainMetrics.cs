@@ -74,6 +74,25 @@ internal sealed class DomainMetrics
                 DeliveryPerformance.Low => 0,
                 _ => null,
             });
+
+        // The delivery KPIs beyond DORA (README "Executive guide"), read from the same M1–M10 rows as the API.
+        DeliveryGauge(gauges, "verification_delivery_lead_time_p50_hours", "M1 lead time for changes: p50 hours from commit to promotion.",
+            m => m.LeadTimeP50Hours);
+        DeliveryGauge(gauges, "verification_delivery_lead_time_p90_hours", "Lead time for changes: p90 hours from commit to promotion.",
+            m => m.LeadTimeP90Hours);
+        KpiGauge(gauges, "M5", "verification_delivery_pipeline_success_ratio",
+            "M5 pipeline success rate: succeeded / (succeeded + failed) pipeline runs, cancelled excluded.");
+        DeliveryGauge(gauges, "verification_delivery_pipeline_flaky_runs",
+            "Pipeline runs that failed and then succeeded on a retry of the same commit and pipeline.", m => m.PipelineRuns > 0 ? m.FlakyRuns : null);
+        KpiGauge(gauges, "M6", "verification_delivery_time_to_detect_minutes",
+            "M6 time to detect: median minutes from deployment start to its first ROLLBACK verdict.");
+        KpiGauge(gauges, "M7", "verification_delivery_provenance_coverage_ratio",
+            "M7 provenance coverage: deployments with commit, artifact and build known / deployments.");
+        KpiGauge(gauges, "M8", "verification_delivery_canary_sli_delta_ratio",
+            "M8 canary SLI delta: median over metric names of the median |canary effect| of finished deployments.");
+        KpiGauge(gauges, "M9", "verification_delivery_security_gate_failure_ratio", "M9 security gate failure rate: failed / finished SECURITY runs.");
+        KpiGauge(gauges, "M10", "verification_delivery_pages_per_release",
+            "M10 pages per release: SLO pages and incidents attributed to a promotion within its incident window / promotions.");
     }
 
     /// <summary>A contract enum value as the API spells it (<c>ROLLED_BACK</c>).</summary>
@@ -89,6 +108,10 @@ internal sealed class DomainMetrics
         gauges.Gauge(name, help, [L.Service, L.Team], ct => Read(s => s.Delivery
             .Where(m => value(m) is not null)
             .Select(m => Reading.Of(value(m)!.Value, m.Service ?? "", m.Team ?? ""))));
+
+    /// <summary>The value of KPI <paramref name="id"/> (<see cref="KpiTable"/>); no series where it is null (not measurable).</summary>
+    private void KpiGauge(ScrapeGauges gauges, string id, string name, string help) =>
+        DeliveryGauge(gauges, name, help, m => m.Kpis.Single(k => k.Id == id).Value);
 
     private ValueTask<IEnumerable<Reading>> Read(Func<Snapshot, IEnumerable<Reading>> read) => ValueTask.FromResult(read(_snapshot));
 

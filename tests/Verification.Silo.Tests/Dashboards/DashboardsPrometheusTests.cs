@@ -116,6 +116,19 @@ public sealed partial class DashboardsPrometheusTests : IDisposable
         }
 
         await GraphQLAsync(http, """mutation { a: completeDeployment(id: "dash-2", status: ROLLED_BACK) { status } b: completeDeployment(id: "dash-3", status: PROMOTED) { status } }""", ct);
+        // One whose canary errors are 4× the baseline's (a ROLLBACK verdict, then rolled back: time to detect has a value), and pipeline runs
+        // (a build, a passed and a failed security gate) for the pipeline and security KPIs.
+        await UiScenario.RegisterAsync(http, "dash-4", "verification", "dash-4", "platform", DateTimeOffset.UtcNow.AddHours(-1),
+            [new { name = "errors", kind = "RATIO", direction = "INCREASE", critical = true, allowedChange = 0.2 }]);
+        await UiScenario.RatioAsync(http, "dash-4", "BASELINE", 10, 10_000, 2);
+        await UiScenario.RatioAsync(http, "dash-4", "CANARY", 40, 10_000, 2);
+        await GraphQLAsync(http, """mutation { completeDeployment(id: "dash-4", status: ROLLED_BACK) { status } }""", ct);
+        using var runs = await http.PostAsync("/v1/pipeline-runs", new StringContent("""
+            {"service":"verification","pipeline":"ci","runId":"1","kind":"BUILD","status":"SUCCEEDED"}
+            {"service":"verification","pipeline":"scan","runId":"2","kind":"SECURITY","status":"SUCCEEDED"}
+            {"service":"verification","pipeline":"scan","runId":"3","kind":"SECURITY","status":"FAILED"}
+            """, Encoding.UTF8, "application/x-ndjson"), ct);
+        Assert.Equal(HttpStatusCode.OK, runs.StatusCode);
         // Refused by the receiver itself (not protobuf), so it counts in verification_telemetry_refused_requests_total; a
         // text/plain body would be refused earlier, by the browser-request guard, and never reach the receiver.
         using var refused = await http.PostAsync("/otlp/v1/metrics",

@@ -54,7 +54,7 @@ public sealed partial class DomainMetricsTests(SiloFactory factory) : IClassFixt
     }
 
     /// <summary>"name{labels}" → value of every verification_ sample.</summary>
-    private static Dictionary<string, double> Parse(string text) =>
+    internal static Dictionary<string, double> Parse(string text) =>
         text.Split('\n').Where(l => l.StartsWith("verification_", StringComparison.Ordinal))
             .Select(l => l.Split(' '))
             .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
