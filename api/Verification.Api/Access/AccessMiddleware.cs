@@ -86,7 +86,9 @@ public static class AccessMiddleware
             return Http.Problems.Unavailable(exception).ExecuteAsync(context);
         }
 
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        // As when a resolver's grain call is caught by it (ContractErrors.Unavailability): a GraphQL answer with the retryable
+        // UNAVAILABLE error, so clients read it as they read every other error of this endpoint.
+        context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.Headers.RetryAfter = Http.Problems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.ContentType = "application/json; charset=utf-8";
         return context.Response.WriteAsync(JsonSerializer.Serialize(new
