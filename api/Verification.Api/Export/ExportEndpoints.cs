@@ -17,17 +17,17 @@ namespace Verification.Api.Export;
 /// the default) or JSON lines (<c>Accept: application/x-ndjson</c>), filtered by <c>service</c>, <c>from</c>, <c>to</c>.
 /// Tables: <c>deployments</c>, <c>verdicts</c> (one row per metric of each deployment's current verdict) and
 /// <c>delivery</c> (weekly DORA rows per service) and <c>samples</c> (one row per stored sample batch, <c>from</c>/<c>to</c> on
-/// the batch's time). Column lists: README, "Arrow export".
+/// the batch's time) and <c>slo-events</c> (one row per service, SLO and minute held). Column lists: README, "Arrow export".
 /// </summary>
 public static class ExportEndpoints
 {
     /// <summary>Weeks of the delivery table when <c>from</c> is not given.</summary>
     public const int DefaultDeliveryWeeks = 12;
 
-    /// <summary>Stored batches read from a deployment's journal per grain call.</summary>
+    /// <summary>Rows read per grain call: stored batches of a deployment's journal, minutes of a service's SLOs.</summary>
     public const int SamplePage = 1000;
 
-    private static readonly string[] Tables = ["deployments", "verdicts", "delivery", "samples"];
+    private static readonly string[] Tables = ["deployments", "verdicts", "delivery", "samples", "slo-events"];
 
     public static IEndpointRouteBuilder MapExportEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -36,7 +36,7 @@ public static class ExportEndpoints
     }
 
     private static IResult Export(string table, HttpRequest request, IDeploymentDirectory deployments, DeliveryService delivery, IGrainFactory grains,
-        TimeProvider time)
+        IServiceDirectory services, TimeProvider time)
     {
         var arrow = Negotiate(request);
         if (arrow is null)
@@ -58,6 +58,7 @@ public static class ExportEndpoints
             "verdicts" => Write(VerdictsTable(deployments), filter, arrow.Value),
             "delivery" => Write(DeliveryTable(deployments, delivery, time), filter, arrow.Value),
             "samples" => Write(SamplesTable(deployments, grains), filter, arrow.Value),
+            "slo-events" => Write(SloEventsTable(services, grains), filter, arrow.Value),
             _ => throw new NotFoundException($"No export table '{table}': the tables are {string.Join(", ", Tables)}."),
         };
     }
@@ -225,6 +226,46 @@ public static class ExportEndpoints
             {
                 yield return (deployment, metric);
             }
+        }
+    }
+
+    internal static ExportTable<(string Service, SloMinute Minute)> SloEventsTable(IServiceDirectory services, IGrainFactory grains) =>
+        new("slo-events",
+        [
+            new("service", ColumnType.String, false, r => r.Service),
+            new("slo", ColumnType.String, false, r => r.Minute.Slo),
+            new("minute", ColumnType.Timestamp, false, r => r.Minute.Minute),
+            new("good", ColumnType.Int64, false, r => r.Minute.Good),
+            new("total", ColumnType.Int64, false, r => r.Minute.Total),
+        ], (filter, ct) => MinutesAsync(services, grains, filter, ct));
+
+    /// <summary>
+    /// The minutes each service grain holds (of the filter's service, or of every service the caller may read), read
+    /// <see cref="SamplePage"/> minutes per grain call; only minutes starting in [from, to).
+    /// </summary>
+    private static async IAsyncEnumerable<(string, SloMinute)> MinutesAsync(IServiceDirectory services, IGrainFactory grains, ExportFilter filter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> names = filter.Service is { } only ? [only] : await services.ListServicesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var service in names.Where(CallerContext.Current.MayAccess))
+        {
+            var grain = grains.GetGrain<IServiceGrain>(service);
+            (string? Slo, DateTimeOffset Minute) after = (null, DateTimeOffset.MinValue);
+            SloMinutePage page;
+            do
+            {
+                page = await grain.ReadMinutesAsync(after.Slo, after.Minute, SamplePage, cancellationToken).ConfigureAwait(false);
+                foreach (var minute in page.Minutes)
+                {
+                    if (filter.Contains(minute.Minute))
+                    {
+                        yield return (service, minute);
+                    }
+
+                    after = (minute.Slo, minute.Minute);
+                }
+            }
+            while (page.More);
         }
     }
 

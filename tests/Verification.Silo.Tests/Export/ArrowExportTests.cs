@@ -173,21 +173,73 @@ public sealed class ArrowExportTests(SiloFactory factory) : IClassFixture<SiloFa
     }
 
     [Fact]
-    public async Task ExportSamples_FromTo_OnlyBatchesStoredInTheRange()
+    public async Task ExportSloEvents_ArrowReadByApacheArrowJs_MinutesAddUpToEachSlosGoodAndTotal()
     {
         await UiScenario.SeedOnceAsync(factory, _http);
-        var all = (await ReadArrowAsync("/v1/export/samples?service=checkout")).Rows;
-        var times = all.Select(r => DateTimeOffset.Parse(r.GetProperty("at").GetString()!, CultureInfo.InvariantCulture)).Order().ToList();
+
+        var sut = await ReadArrowAsync("/v1/export/slo-events");
+
+        Assert.Equal(
+            ["service:Utf8:false", "slo:Utf8:false", "minute:Timestamp<MILLISECOND, UTC>:false", "good:Int64:false", "total:Int64:false"],
+            Fields(sut));
+        // Per SLO, UiScenario sends events in 71 hours and in 12 five-minute steps of the last hour: one minute each.
+        Assert.Equal([("checkout/availability", 83), ("search/latency", 83)],
+            sut.Rows.GroupBy(r => $"{r.GetProperty("service").GetString()}/{r.GetProperty("slo").GetString()}").Select(g => (g.Key, g.Count())));
+        foreach (var service in new[] { "checkout", "search" })
+        {
+            foreach (var slo in (await GetJsonAsync($"/v1/services/{service}")).GetProperty("slos").EnumerateArray())
+            {
+                var rows = sut.Rows.Where(r => r.GetProperty("service").GetString() == service && r.GetProperty("slo").GetString() == slo.GetProperty("name").GetString()).ToList();
+                var minutes = rows.Select(r => DateTimeOffset.Parse(r.GetProperty("minute").GetString()!, CultureInfo.InvariantCulture)).ToList();
+                Assert.Equal(minutes.Order(), minutes);
+                Assert.All(minutes, m => Assert.Equal(0, m.UtcTicks % TimeSpan.TicksPerMinute));
+                Assert.Equal(
+                    (slo.GetProperty("good").GetInt64(), slo.GetProperty("total").GetInt64()),
+                    (rows.Sum(r => r.GetProperty("good").GetInt64()), rows.Sum(r => r.GetProperty("total").GetInt64())));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ReadMinutesAsync_PagesOfFifty_EveryMinuteOnceInOrder()
+    {
+        await UiScenario.SeedOnceAsync(factory, _http);
+        var grain = factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IServiceGrain>("checkout");
+        var pages = new List<int>();
+        var minutes = new List<DateTimeOffset>();
+
+        SloMinutePage page;
+        (string? Slo, DateTimeOffset Minute) after = (null, DateTimeOffset.MinValue);
+        do
+        {
+            page = await grain.ReadMinutesAsync(after.Slo, after.Minute, 50, CancellationToken.None);
+            pages.Add(page.Minutes.Count);
+            minutes.AddRange(page.Minutes.Select(m => m.Minute));
+            after = (page.Minutes[^1].Slo, page.Minutes[^1].Minute);
+        }
+        while (page.More);
+
+        Assert.Equal([50, 33], pages);
+        Assert.Equal(minutes.Distinct().Order(), minutes);
+    }
+
+    [Theory]
+    [InlineData("samples", "at")]
+    [InlineData("slo-events", "minute")]
+    public async Task Export_FromTo_OnlyRowsWhoseTimeIsInTheRange(string table, string column)
+    {
+        await UiScenario.SeedOnceAsync(factory, _http);
+        var all = (await ReadArrowAsync($"/v1/export/{table}?service=checkout")).Rows;
+        var times = all.Select(r => At(r, column)).Order().ToList();
         var from = times[times.Count / 3];
         var to = times[2 * times.Count / 3];
 
-        var sut = await ReadArrowAsync($"/v1/export/samples?service=checkout&from={Iso(from)}&to={Iso(to)}");
+        var sut = await ReadArrowAsync($"/v1/export/{table}?service=checkout&from={Iso(from)}&to={Iso(to)}");
 
-        var expected = all.Where(r => DateTimeOffset.Parse(r.GetProperty("at").GetString()!, CultureInfo.InvariantCulture) is var at && at >= from && at < to)
-            .Select(r => $"{r.GetProperty("deploymentId").GetString()}/{r.GetProperty("sequence").GetInt32()}").ToList();
+        var expected = all.Where(r => At(r, column) >= from && At(r, column) < to).Select(r => r.GetRawText()).ToList();
         Assert.NotEmpty(expected);
         Assert.True(expected.Count < all.Count);
-        Assert.Equal(expected, sut.Rows.Select(r => $"{r.GetProperty("deploymentId").GetString()}/{r.GetProperty("sequence").GetInt32()}"));
+        Assert.Equal(expected, sut.Rows.Select(r => r.GetRawText()));
     }
 
     [Theory]
@@ -195,6 +247,7 @@ public sealed class ArrowExportTests(SiloFactory factory) : IClassFixture<SiloFa
     [InlineData("verdicts")]
     [InlineData("delivery")]
     [InlineData("samples")]
+    [InlineData("slo-events")]
     public async Task Export_JsonLines_SameRowsAsTheArrowStream(string table)
     {
         await UiScenario.SeedOnceAsync(factory, _http);
@@ -238,7 +291,6 @@ public sealed class ArrowExportTests(SiloFactory factory) : IClassFixture<SiloFa
     }
 
     [Theory]
-    [InlineData("/v1/export/slo-events", HttpStatusCode.NotFound, null)]
     [InlineData("/v1/export/unknown", HttpStatusCode.NotFound, null)]
     [InlineData("/v1/export/deployments?from=yesterday", HttpStatusCode.BadRequest, "from")]
     [InlineData("/v1/export/deployments?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", HttpStatusCode.BadRequest, "to")]
@@ -272,6 +324,9 @@ public sealed class ArrowExportTests(SiloFactory factory) : IClassFixture<SiloFa
 
         await Task.CompletedTask;
     }
+
+    private static DateTimeOffset At(JsonElement row, string column) =>
+        DateTimeOffset.Parse(row.GetProperty(column).GetString()!, CultureInfo.InvariantCulture);
 
     private static string Iso(DateTimeOffset time) => Uri.EscapeDataString(time.ToString("O", CultureInfo.InvariantCulture));
 
