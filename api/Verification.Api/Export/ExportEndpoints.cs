@@ -15,9 +15,9 @@ namespace Verification.Api.Export;
 /// <summary>
 /// <c>GET /v1/export/{table}</c>: history for analysts as an Arrow IPC stream (<c>Accept: application/vnd.apache.arrow.stream</c>,
 /// the default) or JSON lines (<c>Accept: application/x-ndjson</c>), filtered by <c>service</c>, <c>from</c>, <c>to</c>.
-/// Tables: <c>deployments</c>, <c>verdicts</c> (one row per metric of each deployment's current verdict) and
-/// <c>delivery</c> (weekly DORA rows per service) and <c>samples</c> (one row per stored sample batch, <c>from</c>/<c>to</c> on
-/// the batch's time) and <c>slo-events</c> (one row per service, SLO and minute held). Column lists: README, "Arrow export".
+/// Tables: <c>deployments</c>, <c>verdicts</c> (one row per metric of each deployment's current verdict), <c>delivery</c>
+/// (weekly DORA rows per service), <c>samples</c> (one row per stored sample batch, <c>from</c>/<c>to</c> on the batch's time)
+/// and <c>slo-events</c> (one row per service, SLO and minute held). Column lists: README, "Arrow export".
 /// </summary>
 public static class ExportEndpoints
 {
@@ -25,7 +25,7 @@ public static class ExportEndpoints
     public const int DefaultDeliveryWeeks = 12;
 
     /// <summary>Rows read per grain call: stored batches of a deployment's journal, minutes of a service's SLOs.</summary>
-    public const int SamplePage = 1000;
+    public const int GrainPage = 1000;
 
     private static readonly string[] Tables = ["deployments", "verdicts", "delivery", "samples", "slo-events"];
 
@@ -156,7 +156,7 @@ public static class ExportEndpoints
 
     /// <summary>
     /// The stored batches of each deployment the caller may read, in deployment id then journal order, read
-    /// <see cref="SamplePage"/> batches per grain call; only batches whose time is in [from, to).
+    /// <see cref="GrainPage"/> batches per grain call; only batches whose time is in [from, to).
     /// </summary>
     private static async IAsyncEnumerable<(Deployment, StoredSampleBatch)> BatchesAsync(IDeploymentDirectory deployments, IGrainFactory grains,
         ExportFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -167,7 +167,7 @@ public static class ExportEndpoints
             long? after = 0;
             while (after is { } sequence)
             {
-                var page = await grain.ReadSamplesAsync(sequence, SamplePage, cancellationToken).ConfigureAwait(false);
+                var page = await grain.ReadSamplesAsync(sequence, GrainPage, cancellationToken).ConfigureAwait(false);
                 foreach (var batch in page.Batches)
                 {
                     if (filter.Contains(batch.At))
@@ -241,7 +241,7 @@ public static class ExportEndpoints
 
     /// <summary>
     /// The minutes each service grain holds (of the filter's service, or of every service the caller may read), read
-    /// <see cref="SamplePage"/> minutes per grain call; only minutes starting in [from, to).
+    /// <see cref="GrainPage"/> minutes per grain call; only minutes starting in [from, to).
     /// </summary>
     private static async IAsyncEnumerable<(string, SloMinute)> MinutesAsync(IServiceDirectory services, IGrainFactory grains, ExportFilter filter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -254,7 +254,7 @@ public static class ExportEndpoints
             SloMinutePage page;
             do
             {
-                page = await grain.ReadMinutesAsync(after.Slo, after.Minute, SamplePage, cancellationToken).ConfigureAwait(false);
+                page = await grain.ReadMinutesAsync(after.Slo, after.Minute, GrainPage, cancellationToken).ConfigureAwait(false);
                 foreach (var minute in page.Minutes)
                 {
                     if (filter.Contains(minute.Minute))
