@@ -15,15 +15,19 @@ namespace Verification.Api.Export;
 /// <summary>
 /// <c>GET /v1/export/{table}</c>: history for analysts as an Arrow IPC stream (<c>Accept: application/vnd.apache.arrow.stream</c>,
 /// the default) or JSON lines (<c>Accept: application/x-ndjson</c>), filtered by <c>service</c>, <c>from</c>, <c>to</c>.
-/// Tables: <c>deployments</c>, <c>verdicts</c> (one row per metric of each deployment's current verdict) and
-/// <c>delivery</c> (weekly DORA rows per service). Column lists: README, "Arrow export".
+/// Tables: <c>deployments</c>, <c>verdicts</c> (one row per metric of each deployment's current verdict), <c>delivery</c>
+/// (weekly DORA rows per service), <c>samples</c> (one row per stored sample batch, <c>from</c>/<c>to</c> on the batch's time)
+/// and <c>slo-events</c> (one row per service, SLO and minute held). Column lists: README, "Arrow export".
 /// </summary>
 public static class ExportEndpoints
 {
     /// <summary>Weeks of the delivery table when <c>from</c> is not given.</summary>
     public const int DefaultDeliveryWeeks = 12;
 
-    private static readonly string[] Tables = ["deployments", "verdicts", "delivery"];
+    /// <summary>Rows read per grain call: stored batches of a deployment's journal, minutes of a service's SLOs.</summary>
+    public const int GrainPage = 1000;
+
+    private static readonly string[] Tables = ["deployments", "verdicts", "delivery", "samples", "slo-events"];
 
     public static IEndpointRouteBuilder MapExportEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -31,7 +35,8 @@ public static class ExportEndpoints
         return endpoints;
     }
 
-    private static IResult Export(string table, HttpRequest request, IDeploymentDirectory deployments, DeliveryService delivery, TimeProvider time)
+    private static IResult Export(string table, HttpRequest request, IDeploymentDirectory deployments, DeliveryService delivery, IGrainFactory grains,
+        IServiceDirectory services, TimeProvider time)
     {
         var arrow = Negotiate(request);
         if (arrow is null)
@@ -52,6 +57,8 @@ public static class ExportEndpoints
             "deployments" => Write(DeploymentsTable(deployments), filter, arrow.Value),
             "verdicts" => Write(VerdictsTable(deployments), filter, arrow.Value),
             "delivery" => Write(DeliveryTable(deployments, delivery, time), filter, arrow.Value),
+            "samples" => Write(SamplesTable(deployments, grains), filter, arrow.Value),
+            "slo-events" => Write(SloEventsTable(services, grains), filter, arrow.Value),
             _ => throw new NotFoundException($"No export table '{table}': the tables are {string.Join(", ", Tables)}."),
         };
     }
@@ -106,11 +113,70 @@ public static class ExportEndpoints
     private static async IAsyncEnumerable<Deployment> StartedAsync(IDeploymentDirectory deployments, ExportFilter filter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var deployment in deployments.ListAllAsync(new DeploymentFilter(Service: filter.Service), cancellationToken).ConfigureAwait(false))
+        await foreach (var deployment in AccessibleAsync(deployments, filter, cancellationToken).ConfigureAwait(false))
         {
-            if (filter.Contains(deployment.StartedAt) && CallerContext.Current.MayAccess(deployment.Service))
+            if (filter.Contains(deployment.StartedAt))
             {
                 yield return deployment;
+            }
+        }
+    }
+
+    /// <summary>Deployments of the filter's service (any, without one) that the caller may read, whenever started.</summary>
+    private static async IAsyncEnumerable<Deployment> AccessibleAsync(IDeploymentDirectory deployments, ExportFilter filter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var deployment in deployments.ListAllAsync(new DeploymentFilter(Service: filter.Service), cancellationToken).ConfigureAwait(false))
+        {
+            if (CallerContext.Current.MayAccess(deployment.Service))
+            {
+                yield return deployment;
+            }
+        }
+    }
+
+    internal static ExportTable<(Deployment Deployment, StoredSampleBatch Batch)> SamplesTable(IDeploymentDirectory deployments, IGrainFactory grains) =>
+        new("samples",
+        [
+            new("deploymentId", ColumnType.String, false, r => r.Deployment.Id),
+            new("service", ColumnType.String, false, r => r.Deployment.Service),
+            new("sequence", ColumnType.Int64, false, r => r.Batch.Sequence),
+            new("batchId", ColumnType.String, true, r => r.Batch.BatchId),
+            new("metric", ColumnType.String, false, r => r.Batch.Metric),
+            new("kind", ColumnType.String, false, r => Upper(r.Deployment.Metrics.First(m => m.Name == r.Batch.Metric).Kind)),
+            new("cohort", ColumnType.String, false, r => Upper(r.Batch.Cohort)),
+            new("at", ColumnType.Timestamp, false, r => r.Batch.At),
+            new("count", ColumnType.Int64, true, r => r.Batch.Count),
+            new("total", ColumnType.Int64, true, r => r.Batch.Total),
+            new("observations", ColumnType.Int64, false, r => r.Batch.Observations),
+            new("sum", ColumnType.Double, true, r => r.Batch.Sum),
+            new("min", ColumnType.Double, true, r => r.Batch.Min),
+            new("max", ColumnType.Double, true, r => r.Batch.Max),
+        ], (filter, ct) => BatchesAsync(deployments, grains, filter, ct));
+
+    /// <summary>
+    /// The stored batches of each deployment the caller may read, in deployment id then journal order, read
+    /// <see cref="GrainPage"/> batches per grain call; only batches whose time is in [from, to).
+    /// </summary>
+    private static async IAsyncEnumerable<(Deployment, StoredSampleBatch)> BatchesAsync(IDeploymentDirectory deployments, IGrainFactory grains,
+        ExportFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var deployment in AccessibleAsync(deployments, filter, cancellationToken).ConfigureAwait(false))
+        {
+            var grain = grains.GetGrain<IDeploymentGrain>(deployment.Id);
+            long? after = 0;
+            while (after is { } sequence)
+            {
+                var page = await grain.ReadSamplesAsync(sequence, GrainPage, cancellationToken).ConfigureAwait(false);
+                foreach (var batch in page.Batches)
+                {
+                    if (filter.Contains(batch.At))
+                    {
+                        yield return (deployment, batch);
+                    }
+                }
+
+                after = page.Next;
             }
         }
     }
@@ -160,6 +226,46 @@ public static class ExportEndpoints
             {
                 yield return (deployment, metric);
             }
+        }
+    }
+
+    internal static ExportTable<(string Service, SloMinute Minute)> SloEventsTable(IServiceDirectory services, IGrainFactory grains) =>
+        new("slo-events",
+        [
+            new("service", ColumnType.String, false, r => r.Service),
+            new("slo", ColumnType.String, false, r => r.Minute.Slo),
+            new("minute", ColumnType.Timestamp, false, r => r.Minute.Minute),
+            new("good", ColumnType.Int64, false, r => r.Minute.Good),
+            new("total", ColumnType.Int64, false, r => r.Minute.Total),
+        ], (filter, ct) => MinutesAsync(services, grains, filter, ct));
+
+    /// <summary>
+    /// The minutes each service grain holds (of the filter's service, or of every service the caller may read), read
+    /// <see cref="GrainPage"/> minutes per grain call; only minutes starting in [from, to).
+    /// </summary>
+    private static async IAsyncEnumerable<(string, SloMinute)> MinutesAsync(IServiceDirectory services, IGrainFactory grains, ExportFilter filter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> names = filter.Service is { } only ? [only] : await services.ListServicesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var service in names.Where(CallerContext.Current.MayAccess))
+        {
+            var grain = grains.GetGrain<IServiceGrain>(service);
+            (string? Slo, DateTimeOffset Minute) after = (null, DateTimeOffset.MinValue);
+            SloMinutePage page;
+            do
+            {
+                page = await grain.ReadMinutesAsync(after.Slo, after.Minute, GrainPage, cancellationToken).ConfigureAwait(false);
+                foreach (var minute in page.Minutes)
+                {
+                    if (filter.Contains(minute.Minute))
+                    {
+                        yield return (service, minute);
+                    }
+
+                    after = (minute.Slo, minute.Minute);
+                }
+            }
+            while (page.More);
         }
     }
 

@@ -38,6 +38,13 @@ public interface IDeploymentGrain : IGrainWithStringKey
     /// </summary>
     [Alias("ReportSourceAsync")]
     Task<Verdict> ReportSourceAsync(string metric, string? error, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// At most <paramref name="first"/> stored sample batches after the journal sequence <paramref name="after"/> (0: from the
+    /// start), in journal order; empty when the deployment is unknown.
+    /// </summary>
+    [Alias("ReadSamplesAsync")]
+    Task<StoredSamplePage> ReadSamplesAsync(long after, int first, CancellationToken cancellationToken);
 }
 
 /// <summary>The answer to a registration.</summary>

@@ -226,6 +226,13 @@ public interface IServiceGrain : IGrainWithStringKey
     Task<IReadOnlyList<SloEventWindow>> GetEventWindowsAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// At most <paramref name="first"/> non-empty minutes still held, of SLOs named <paramref name="afterSlo"/> (after the minute
+    /// <paramref name="afterMinute"/>) and after it, ordered by SLO name then minute; null <paramref name="afterSlo"/>: from the start.
+    /// </summary>
+    [Alias("ReadMinutesAsync")]
+    Task<SloMinutePage> ReadMinutesAsync(string? afterSlo, DateTimeOffset afterMinute, int first, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Appends the event batches durably (one transaction), skipping those whose batchId is known. Every batch must be
     /// valid for this service, else <see cref="InputException"/> and nothing is stored.
     /// </summary>

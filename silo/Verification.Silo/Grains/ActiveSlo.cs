@@ -62,6 +62,12 @@ internal sealed class ActiveSlo
         }
     }
 
+    /// <summary>
+    /// The non-empty minutes still held, oldest first: every objective counts the same events, so those of the objective
+    /// keeping the most minutes (the longest window).
+    /// </summary>
+    public IReadOnlyList<SloBucket> Minutes() => _objectives.MaxBy(o => o.Capacity)!.Snapshot();
+
     /// <summary>The encoded buckets of every objective, for the grain state.</summary>
     public IEnumerable<ObjectiveBucketsState> SnapshotObjectives() =>
         _objectives.Select((o, i) => new ObjectiveBucketsState(Entry.Name, i, SloBucketCodec.Encode(o.Snapshot())));

@@ -315,6 +315,37 @@ internal sealed partial class DeploymentGrain(
         return verdict;
     }
 
+    public async Task<StoredSamplePage> ReadSamplesAsync(long after, int first, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(after);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(first);
+        var batches = new List<StoredSampleBatch>(Math.Min(first, 1024));
+        if (State is null)
+        {
+            return new StoredSamplePage(batches, null);
+        }
+
+        // One more than asked tells whether another page follows; the reader is closed when the loop is left.
+        var more = false;
+        await foreach (var entry in ReadJournalAsync(after, cancellationToken).ConfigureAwait(true))
+        {
+            if (batches.Count == first)
+            {
+                more = true;
+                break;
+            }
+
+            var batch = SampleBatchCodec.Decode(entry.Payload.Span);
+            batches.Add(batch.Values is { } values
+                ? new StoredSampleBatch(entry.Sequence, entry.BatchId, batch.Metric, batch.Cohort, batch.At, null, null, values.Length,
+                    values.Sum(), values.Length == 0 ? null : values.Min(), values.Length == 0 ? null : values.Max())
+                : new StoredSampleBatch(entry.Sequence, entry.BatchId, batch.Metric, batch.Cohort, batch.At, batch.Count, batch.Total, 1,
+                    null, null, null));
+        }
+
+        return new StoredSamplePage(batches, more ? batches[^1].Sequence : null);
+    }
+
     /// <summary>
     /// Whether time alone may have changed a PENDING verdict since this activation last judged: the minimum or maximum
     /// duration was crossed in between, or the budget gate holds a promotion (the budget recovers with time).

@@ -191,6 +191,37 @@ internal sealed class ServiceGrain(
         return Task.FromResult<IReadOnlyList<SloEventWindow>>([.. _slos.Values.Select(s => s.EventWindow(now))]);
     }
 
+    public Task<SloMinutePage> ReadMinutesAsync(string? afterSlo, DateTimeOffset afterMinute, int first, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(first);
+        var minutes = new List<SloMinute>(Math.Min(first, 1024));
+        foreach (var (name, slo) in _slos.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (afterSlo is not null && string.CompareOrdinal(name, afterSlo) < 0)
+            {
+                continue;
+            }
+
+            foreach (var bucket in slo.Minutes())
+            {
+                var minute = DateTimeOffset.UnixEpoch.AddTicks(bucket.Minute * TimeSpan.TicksPerMinute);
+                if (name == afterSlo && minute <= afterMinute)
+                {
+                    continue;
+                }
+
+                if (minutes.Count == first)
+                {
+                    return Task.FromResult(new SloMinutePage(minutes, More: true));
+                }
+
+                minutes.Add(new SloMinute(name, minute, bucket.Good, bucket.Total));
+            }
+        }
+
+        return Task.FromResult(new SloMinutePage(minutes, More: false));
+    }
+
     public async Task<SloEventsResult> RecordEventsAsync(IReadOnlyList<SloEventsInput> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);

@@ -38,6 +38,9 @@ public sealed class SloServiceTests
     {
         public List<SloEventsInput> Recorded { get; } = [];
 
+        public Task<SloMinutePage> ReadMinutesAsync(string? afterSlo, DateTimeOffset afterMinute, int first, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public Task<IReadOnlyList<SloEventWindow>> GetEventWindowsAsync(CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<SloEventWindow>>(name == "unknown" ? [] : [new SloEventWindow("availability", Now.AddDays(-3), Now.AddMinutes(5))]);
 

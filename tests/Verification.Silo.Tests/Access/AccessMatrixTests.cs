@@ -244,6 +244,39 @@ public sealed class AccessMatrixTests : IAsyncLifetime
             await deployments.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task ExportSamples_TokenLimitedToShop_LeavesOtherServicesRowsOut()
+    {
+        foreach (var service in Services)
+        {
+            using var record = new HttpRequestMessage(HttpMethod.Post, "/v1/samples")
+            {
+                Content = new StringContent(
+                    $$"""{"deploymentId":"{{AccessRoutes.DeploymentOf(service)}}","cohort":"BASELINE","metric":"errors","count":2,"total":20}""",
+                    Encoding.UTF8, "application/x-ndjson"),
+            };
+            using var recorded = await _http.SendAsync(Authorized(record, Bootstrap));
+            Assert.True(recorded.IsSuccessStatusCode, await recorded.Content.ReadAsStringAsync());
+        }
+
+        var limited = await ExportedServicesAsync(_tokens[(Scopes.Read, true)]);
+        var sut = await ExportedServicesAsync(_tokens[(Scopes.Read, false)]);
+
+        Assert.Equal([AccessRoutes.InService], limited);
+        Assert.Equal(Services.Order(StringComparer.Ordinal), sut);
+    }
+
+    /// <summary>The services of the rows of <c>GET /v1/export/samples</c> (JSON lines) as the token sees them.</summary>
+    private async Task<List<string>> ExportedServicesAsync(string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/export/samples");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
+        using var response = await _http.SendAsync(Authorized(request, token));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return [.. lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("service").GetString()!).Distinct().Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>Every token against a route or field needing <paramref name="needed"/>, with whether it may pass.</summary>
     private static IEnumerable<(string Scope, bool Limited, string Service, bool Allowed)> Combinations(string needed, Reach reach)
     {

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Verification.Api.Contracts;
 using Verification.Api.Export;
 using Verification.Silo.Tests.GraphQL;
 using Verification.Silo.Tests.TestSupport;
@@ -17,6 +19,15 @@ namespace Verification.Silo.Tests.Export;
 public sealed class ArrowExportTests(SiloFactory factory) : IClassFixture<SiloFactory>
 {
     private readonly HttpClient _http = factory.CreateClient();
+
+    /// <summary>The mean of the CONTINUOUS batch UiScenario sends per deployment and cohort.</summary>
+    private static readonly Dictionary<(string Deployment, string Cohort), double> Means = new()
+    {
+        [("checkout-41", "BASELINE")] = 120,
+        [("checkout-41", "CANARY")] = 119,
+        [("search-7", "BASELINE")] = 80,
+        [("search-7", "CANARY")] = 81,
+    };
 
     [Fact]
     public async Task ExportDeployments_ArrowReadByApacheArrowJs_EveryRowEqualsTheDeploymentEndpoint()
@@ -93,10 +104,150 @@ public sealed class ArrowExportTests(SiloFactory factory) : IClassFixture<SiloFa
         }
     }
 
+    [Fact]
+    public async Task ExportSamples_ArrowReadByApacheArrowJs_BatchesAddUpToEachDeploymentsSummaries()
+    {
+        await UiScenario.SeedOnceAsync(factory, _http);
+
+        var sut = await ReadArrowAsync("/v1/export/samples");
+
+        Assert.Equal(
+            ["deploymentId:Utf8:false", "service:Utf8:false", "sequence:Int64:false", "batchId:Utf8:true", "metric:Utf8:false", "kind:Utf8:false",
+             "cohort:Utf8:false", "at:Timestamp<MILLISECOND, UTC>:false", "count:Int64:true", "total:Int64:true", "observations:Int64:false",
+             "sum:Float64:true", "min:Float64:true", "max:Float64:true"],
+            Fields(sut));
+        // checkout-41: 10 + 10 RATIO batches and one CONTINUOUS batch per cohort; checkout-42: 2 + 2; search-7: 1 + 1; cart-3: 10 + 10.
+        Assert.Equal([("cart-3", 20), ("checkout-41", 22), ("checkout-42", 4), ("search-7", 2)],
+            sut.Rows.GroupBy(r => r.GetProperty("deploymentId").GetString()!).Select(g => (g.Key, g.Count())));
+        foreach (var id in new[] { "cart-3", "checkout-41", "checkout-42", "search-7" })
+        {
+            var api = await GetJsonAsync($"/v1/deployments/{id}");
+            var rows = sut.Rows.Where(r => r.GetProperty("deploymentId").GetString() == id).ToList();
+            Assert.Equal(Enumerable.Range(1, rows.Count), rows.Select(r => r.GetProperty("sequence").GetInt32()));
+            Assert.All(rows, r => AssertSame(api, r, "service"));
+            foreach (var summary in api.GetProperty("summaries").EnumerateArray())
+            {
+                var batches = rows.Where(r => r.GetProperty("metric").GetString() == summary.GetProperty("metric").GetString()
+                    && r.GetProperty("cohort").GetString() == summary.GetProperty("cohort").GetString()).ToList();
+                var observations = batches.Sum(b => b.GetProperty("observations").GetInt64());
+                Assert.Equal(summary.GetProperty("observations").GetInt64(), observations);
+                if (summary.GetProperty("count").ValueKind == JsonValueKind.Number)
+                {
+                    Assert.All(batches, b => Assert.Equal(("RATIO", JsonValueKind.Null), (b.GetProperty("kind").GetString(), b.GetProperty("sum").ValueKind)));
+                    Assert.Equal(summary.GetProperty("count").GetInt64(), batches.Sum(b => b.GetProperty("count").GetInt64()));
+                    Assert.Equal(summary.GetProperty("total").GetInt64(), batches.Sum(b => b.GetProperty("total").GetInt64()));
+                }
+                else
+                {
+                    Assert.All(batches, b => Assert.Equal(("CONTINUOUS", JsonValueKind.Null), (b.GetProperty("kind").GetString(), b.GetProperty("count").ValueKind)));
+                    var sum = batches.Aggregate(0.0, (total, b) => total + b.GetProperty("sum").GetDouble());
+                    Assert.Equal(summary.GetProperty("mean").GetDouble(), sum / observations);
+                    // The scenario sends one batch of UiScenario.Values per cohort: its extremes.
+                    var values = UiScenario.Values(Means[(id, summary.GetProperty("cohort").GetString()!)], (int)observations);
+                    var batch = Assert.Single(batches);
+                    Assert.Equal((values.Min(), values.Max()), (batch.GetProperty("min").GetDouble(), batch.GetProperty("max").GetDouble()));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ReadSamplesAsync_PagesOfFive_EveryBatchOnceInJournalOrder()
+    {
+        await UiScenario.SeedOnceAsync(factory, _http);
+        var grain = factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IDeploymentGrain>("checkout-41");
+        var pages = new List<int>();
+        var sequences = new List<long>();
+
+        long? after = 0;
+        while (after is { } sequence)
+        {
+            var page = await grain.ReadSamplesAsync(sequence, 5, CancellationToken.None);
+            pages.Add(page.Batches.Count);
+            sequences.AddRange(page.Batches.Select(b => b.Sequence));
+            after = page.Next;
+        }
+
+        Assert.Equal([5, 5, 5, 5, 2], pages);
+        Assert.Equal(Enumerable.Range(1, 22).Select(i => (long)i), sequences);
+    }
+
+    [Fact]
+    public async Task ExportSloEvents_ArrowReadByApacheArrowJs_MinutesAddUpToEachSlosGoodAndTotal()
+    {
+        await UiScenario.SeedOnceAsync(factory, _http);
+
+        var sut = await ReadArrowAsync("/v1/export/slo-events");
+
+        Assert.Equal(
+            ["service:Utf8:false", "slo:Utf8:false", "minute:Timestamp<MILLISECOND, UTC>:false", "good:Int64:false", "total:Int64:false"],
+            Fields(sut));
+        // Per SLO, UiScenario sends events in 71 hours and in 12 five-minute steps of the last hour: one minute each.
+        Assert.Equal([("checkout/availability", 83), ("search/latency", 83)],
+            sut.Rows.GroupBy(r => $"{r.GetProperty("service").GetString()}/{r.GetProperty("slo").GetString()}").Select(g => (g.Key, g.Count())));
+        foreach (var service in new[] { "checkout", "search" })
+        {
+            foreach (var slo in (await GetJsonAsync($"/v1/services/{service}")).GetProperty("slos").EnumerateArray())
+            {
+                var rows = sut.Rows.Where(r => r.GetProperty("service").GetString() == service && r.GetProperty("slo").GetString() == slo.GetProperty("name").GetString()).ToList();
+                var minutes = rows.Select(r => DateTimeOffset.Parse(r.GetProperty("minute").GetString()!, CultureInfo.InvariantCulture)).ToList();
+                Assert.Equal(minutes.Order(), minutes);
+                Assert.All(minutes, m => Assert.Equal(0, m.UtcTicks % TimeSpan.TicksPerMinute));
+                Assert.Equal(
+                    (slo.GetProperty("good").GetInt64(), slo.GetProperty("total").GetInt64()),
+                    (rows.Sum(r => r.GetProperty("good").GetInt64()), rows.Sum(r => r.GetProperty("total").GetInt64())));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ReadMinutesAsync_PagesOfFifty_EveryMinuteOnceInOrder()
+    {
+        await UiScenario.SeedOnceAsync(factory, _http);
+        var grain = factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IServiceGrain>("checkout");
+        var pages = new List<int>();
+        var minutes = new List<DateTimeOffset>();
+
+        SloMinutePage page;
+        (string? Slo, DateTimeOffset Minute) after = (null, DateTimeOffset.MinValue);
+        do
+        {
+            page = await grain.ReadMinutesAsync(after.Slo, after.Minute, 50, CancellationToken.None);
+            pages.Add(page.Minutes.Count);
+            minutes.AddRange(page.Minutes.Select(m => m.Minute));
+            after = (page.Minutes[^1].Slo, page.Minutes[^1].Minute);
+        }
+        while (page.More);
+
+        Assert.Equal([50, 33], pages);
+        Assert.Equal(minutes.Distinct().Order(), minutes);
+    }
+
+    [Theory]
+    [InlineData("samples", "at")]
+    [InlineData("slo-events", "minute")]
+    public async Task Export_FromTo_OnlyRowsWhoseTimeIsInTheRange(string table, string column)
+    {
+        await UiScenario.SeedOnceAsync(factory, _http);
+        var all = (await ReadArrowAsync($"/v1/export/{table}?service=checkout")).Rows;
+        var times = all.Select(r => At(r, column)).Order().ToList();
+        var from = times[times.Count / 3];
+        var to = times[2 * times.Count / 3];
+
+        var sut = await ReadArrowAsync($"/v1/export/{table}?service=checkout&from={Iso(from)}&to={Iso(to)}");
+
+        var expected = all.Where(r => At(r, column) >= from && At(r, column) < to).Select(r => r.GetRawText()).ToList();
+        Assert.NotEmpty(expected);
+        Assert.True(expected.Count < all.Count);
+        Assert.Equal(expected, sut.Rows.Select(r => r.GetRawText()));
+    }
+
     [Theory]
     [InlineData("deployments")]
     [InlineData("verdicts")]
     [InlineData("delivery")]
+    [InlineData("samples")]
+    [InlineData("slo-events")]
     public async Task Export_JsonLines_SameRowsAsTheArrowStream(string table)
     {
         await UiScenario.SeedOnceAsync(factory, _http);
@@ -140,7 +291,7 @@ public sealed class ArrowExportTests(SiloFactory factory) : IClassFixture<SiloFa
     }
 
     [Theory]
-    [InlineData("/v1/export/samples", HttpStatusCode.NotFound, null)]
+    [InlineData("/v1/export/unknown", HttpStatusCode.NotFound, null)]
     [InlineData("/v1/export/deployments?from=yesterday", HttpStatusCode.BadRequest, "from")]
     [InlineData("/v1/export/deployments?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", HttpStatusCode.BadRequest, "to")]
     public async Task Export_BadRequest_ProblemWithField(string path, HttpStatusCode status, string? field)
@@ -173,6 +324,9 @@ public sealed class ArrowExportTests(SiloFactory factory) : IClassFixture<SiloFa
 
         await Task.CompletedTask;
     }
+
+    private static DateTimeOffset At(JsonElement row, string column) =>
+        DateTimeOffset.Parse(row.GetProperty(column).GetString()!, CultureInfo.InvariantCulture);
 
     private static string Iso(DateTimeOffset time) => Uri.EscapeDataString(time.ToString("O", CultureInfo.InvariantCulture));
 

@@ -118,11 +118,10 @@ internal static class UiScenario
     }
 
     /// <summary>Continuous values around <paramref name="mean"/>: a fixed, symmetric spread (no randomness).</summary>
-    private static Task ValuesAsync(HttpClient http, string id, string cohort, double mean, int n)
-    {
-        var values = Enumerable.Range(0, n).Select(i => mean + (15 * Math.Sin(i * 0.7))).ToArray();
-        return MutateAsync(http, Record, new { i = new { deploymentId = id, cohort, metric = "latency-ms", values } });
-    }
+    public static double[] Values(double mean, int n) => [.. Enumerable.Range(0, n).Select(i => mean + (15 * Math.Sin(i * 0.7)))];
+
+    private static Task ValuesAsync(HttpClient http, string id, string cohort, double mean, int n) =>
+        MutateAsync(http, Record, new { i = new { deploymentId = id, cohort, metric = "latency-ms", values = Values(mean, n) } });
 
     private static Task EventsAsync(HttpClient http, string service, string slo, int good, int total, DateTimeOffset at) =>
         MutateAsync(http, Events, new { i = new { service, slo, good, total, at = Iso(at) } });

@@ -165,6 +165,8 @@ public sealed class PrometheusPullRoundTests
 
         public Task<Deployment> CompleteAsync(DeploymentStatus status, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<StoredSamplePage> ReadSamplesAsync(long after, int first, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public List<(string Metric, string? Error)> Sources { get; } = [];
 
         public Task<Verdict> ReportSourceAsync(string metric, string? error, CancellationToken cancellationToken)
