@@ -94,5 +94,7 @@ public class VerdictQueryBenchmarks
         public Task<Deployment> CompleteAsync(DeploymentStatus status, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Verdict> ReportSourceAsync(string metric, string? error, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<StoredSamplePage> ReadSamplesAsync(long after, int first, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
