@@ -144,6 +144,8 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
         }
 
         a.Kill();
+        // The survivor's connection attempts to the killed silo fail until its death is declared; Orleans logs them at Error.
+        b.ExpectErrors("ConnectionFailedException: Unable to connect to");
         var killed = System.Diagnostics.Stopwatch.StartNew();
         await Task.WhenAll(writers);
 
