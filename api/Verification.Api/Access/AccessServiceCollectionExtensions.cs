@@ -40,6 +40,7 @@ public static class AccessServiceCollectionExtensions
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<TokenService>();
         services.TryAddSingleton<Deployments.DeploymentCommands>();
+        services.TryAddSingleton<Deployments.TemplateCommands>();
         return services;
     }
 

@@ -45,28 +45,15 @@ internal sealed class TemplateFields
         mutation.Field("putTemplate", _template.NonNull(), ctx => ContractErrors.Guard(async () =>
             {
                 var input = VerificationSchema.Convert<TemplateInput>(ctx.Arguments["input"]);
-                var name = ctx.GetArgument<string>("name");
-                CallerContext.Current.DemandEveryService();
-                var result = await Grain(name, ctx).PutAsync(input, ctx.CancellationToken).ConfigureAwait(false);
-                await ctx.GetService<AuditTrail>().RecordAsync("template.put", name, null, null, ctx.CancellationToken).ConfigureAwait(false);
+                var result = await ctx.GetService<TemplateCommands>().PutAsync(ctx.GetArgument<string>("name"), input, ctx.CancellationToken)
+                    .ConfigureAwait(false);
                 return result.Template;
             }), "Stores (creates or replaces) an analysis template. Deployments registered from it before keep their metrics.")
             .Argument("name", ScalarType.String.NonNull(), "The template's name (printable ASCII, no spaces or slashes).")
             .Argument("input", _input.NonNull(), "Its metrics and analysis.")
             .RequireScope(Scopes.Decide);
         mutation.Field("deleteTemplate", ScalarType.Boolean.NonNull(),
-                ctx => ContractErrors.Guard(async () =>
-                {
-                    var name = ctx.GetArgument<string>("name");
-                    CallerContext.Current.DemandEveryService();
-                    var deleted = await Grain(name, ctx).DeleteAsync(ctx.CancellationToken).ConfigureAwait(false);
-                    if (deleted)
-                    {
-                        await ctx.GetService<AuditTrail>().RecordAsync("template.delete", name, null, null, ctx.CancellationToken).ConfigureAwait(false);
-                    }
-
-                    return deleted;
-                }),
+                ctx => ContractErrors.Guard(() => ctx.GetService<TemplateCommands>().DeleteAsync(ctx.GetArgument<string>("name"), ctx.CancellationToken)),
                 "Deletes an analysis template; false when there was none.")
             .Argument("name", ScalarType.String.NonNull(), "The template's name.")
             .RequireScope(Scopes.Decide);

@@ -23,14 +23,11 @@ public static class TemplateEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> PutAsync(
-        string name, HttpRequest request, IGrainFactory grains, AuditTrail audit, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(string name, HttpRequest request, TemplateCommands templates, CancellationToken cancellationToken)
     {
         DeploymentValidation.Identifier("name", name);
-        CallerContext.Current.DemandEveryService();
         var input = await RequestContent.ReadJsonAsync<TemplateInput>(request, cancellationToken).ConfigureAwait(false);
-        var result = await grains.GetGrain<ITemplateGrain>(name).PutAsync(input, cancellationToken).ConfigureAwait(false);
-        await audit.RecordAsync("template.put", name, null, null, cancellationToken).ConfigureAwait(false);
+        var result = await templates.PutAsync(name, input, cancellationToken).ConfigureAwait(false);
         return Results.Json(result.Template, ContractJson.Options,
             statusCode: result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
@@ -45,18 +42,8 @@ public static class TemplateEndpoints
     private static async Task<IResult> ListAsync(ITemplateDirectory templates, CancellationToken cancellationToken) =>
         Results.Json(await templates.ListAsync(cancellationToken).ConfigureAwait(false), ContractJson.Options);
 
-    private static async Task<IResult> DeleteAsync(string name, IGrainFactory grains, AuditTrail audit, CancellationToken cancellationToken)
-    {
-        DeploymentValidation.Identifier("name", name);
-        CallerContext.Current.DemandEveryService();
-        if (!await grains.GetGrain<ITemplateGrain>(name).DeleteAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return Problems.From(Missing(name));
-        }
-
-        await audit.RecordAsync("template.delete", name, null, null, cancellationToken).ConfigureAwait(false);
-        return Results.NoContent();
-    }
+    private static async Task<IResult> DeleteAsync(string name, TemplateCommands templates, CancellationToken cancellationToken) =>
+        await templates.DeleteAsync(name, cancellationToken).ConfigureAwait(false) ? Results.NoContent() : Problems.From(Missing(name));
 
     private static NotFoundException Missing(string name) => new($"Template '{name}' does not exist.");
 }
