@@ -29,9 +29,23 @@ public sealed class AccessOptions
     /// <summary>Whether <c>/metrics</c> needs a token with the read scope (default: open, for Prometheus).</summary>
     public bool ProtectMetrics { get; set; }
 
+    /// <summary>Default of <see cref="CacheSeconds"/>.</summary>
+    public const double DefaultCacheSeconds = 5;
+
+    /// <summary>Longest accepted <see cref="CacheSeconds"/>: a revocation must reach every silo within minutes at worst.</summary>
+    public const double MaxCacheSeconds = 300;
+
+    /// <summary>
+    /// How long a silo reuses a token look-up (<see cref="TokenCache"/>): the bound on how late another silo sees a revocation
+    /// or the first token; 0 turns the cache off.
+    /// </summary>
+    public double CacheSeconds { get; set; } = DefaultCacheSeconds;
+
     /// <summary>The reason the options are invalid, or null.</summary>
     public string? Invalid() =>
         BootstrapToken is { } token && (token.Length < MinBootstrapTokenLength || token.Any(char.IsWhiteSpace))
             ? $"{Section}:BootstrapToken must be at least {MinBootstrapTokenLength} characters without spaces (e.g. `openssl rand -hex 32`)."
-            : null;
+            : CacheSeconds is < 0 or > MaxCacheSeconds || double.IsNaN(CacheSeconds)
+                ? $"{Section}:CacheSeconds must be between 0 (no cache) and {MaxCacheSeconds}, got {CacheSeconds}."
+                : null;
 }

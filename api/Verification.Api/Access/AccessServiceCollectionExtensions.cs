@@ -37,6 +37,8 @@ public static class AccessServiceCollectionExtensions
     public static IServiceCollection AddAuditTrail(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<AccessOptions>();
+        services.TryAddSingleton<TokenCache>();
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<TokenService>();
         services.TryAddSingleton<Deployments.DeploymentCommands>();

@@ -7,9 +7,10 @@ namespace Verification.Api.Access;
 /// <summary>
 /// Turns an <c>Authorization</c> value into a <see cref="Caller"/>: the configured bootstrap token, a stored token (by
 /// the SHA-256 of its secret), or — without a header — <see cref="Caller.Open"/> while authentication is off
-/// (<see cref="IsOpenAsync"/>). Used by the HTTP middleware and by the WebSocket <c>connection_init</c>.
+/// (<see cref="IsOpenAsync"/>). Used by the HTTP middleware and by the WebSocket <c>connection_init</c>. Look-ups go
+/// through this silo's <see cref="TokenCache"/>; a configuration that can never be open asks nothing about tokens to decide so.
 /// </summary>
-public sealed class Authenticator(IGrainFactory grains, IOptions<AccessOptions> options, AccessBinding binding, TimeProvider time)
+public sealed class Authenticator(IGrainFactory grains, IOptions<AccessOptions> options, AccessBinding binding, TokenCache cache)
 {
     private const string BearerPrefix = "Bearer ";
 
@@ -47,7 +48,7 @@ public sealed class Authenticator(IGrainFactory grains, IOptions<AccessOptions> 
             return (Caller.Bootstrap, null);
         }
 
-        var check = await Tokens.AuthenticateAsync(TokenSecrets.Hash(secret), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var check = await cache.CheckAsync(TokenSecrets.Hash(secret), LookUp, cancellationToken).ConfigureAwait(false);
         if (check.Token is { } token)
         {
             return (Caller.Of(token), null);
@@ -73,7 +74,7 @@ public sealed class Authenticator(IGrainFactory grains, IOptions<AccessOptions> 
             return false;
         }
 
-        var check = await Tokens.AuthenticateAsync(null, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var check = await cache.CheckAsync(null, LookUp, cancellationToken).ConfigureAwait(false);
         return !check.AnyToken;
     }
 
@@ -82,7 +83,8 @@ public sealed class Authenticator(IGrainFactory grains, IOptions<AccessOptions> 
         _options.Mode == AuthMode.None
         || (_options.Mode == AuthMode.Auto && binding.LoopbackOnly && _options.BootstrapToken is null && !anyToken);
 
-    private IAccessTokenGrain Tokens => grains.GetGrain<IAccessTokenGrain>(IAccessTokenGrain.Key);
+    private Task<TokenCheck> LookUp(string? secretHash, DateTimeOffset now, CancellationToken cancellationToken) =>
+        grains.GetGrain<IAccessTokenGrain>(IAccessTokenGrain.Key).AuthenticateAsync(secretHash, now, cancellationToken);
 }
 
 /// <summary>Where the server listens, as far as authentication cares: only on loopback, or anywhere else too.</summary>

@@ -53,6 +53,23 @@ public sealed record Caller(string Name, string? TokenId, IReadOnlyList<string> 
         }
     }
 
+    /// <summary>
+    /// Throws <see cref="ForbiddenException"/> unless the caller may read <paramref name="deployment"/>'s service. For a
+    /// caller limited to services an unknown deployment (null) is refused in the same words: a 404 there would tell the
+    /// token which ids exist in other services. A caller for every service gets null back (the endpoint answers 404).
+    /// </summary>
+    public void DemandDeployment(Deployment? deployment)
+    {
+        if (deployment is null ? Services is not null : !MayAccess(deployment.Service))
+        {
+            throw new ForbiddenException(DeploymentRefusal);
+        }
+    }
+
+    /// <summary>The refusal of <see cref="DemandDeployment"/>: one text for an unknown deployment and another service's, naming no service.</summary>
+    public string DeploymentRefusal =>
+        $"The token '{Name}' may not access this deployment: it is not registered, or its service is outside the token's list.";
+
     /// <summary>Throws <see cref="ForbiddenException"/> unless the caller may access every service (token and audit administration).</summary>
     public void DemandEveryService()
     {

@@ -3,8 +3,11 @@ using Verification.Api.Deployments;
 
 namespace Verification.Api.Access;
 
-/// <summary><c>POST/GET/DELETE /v1/tokens</c>: creating (the secret shown once), listing and revoking tokens; admin on every service only.</summary>
-public sealed class TokenService(IGrainFactory grains, AuditTrail audit, TimeProvider time)
+/// <summary>
+/// <c>POST/GET/DELETE /v1/tokens</c>: creating (the secret shown once), listing and revoking tokens; admin on every service
+/// only. A change clears this silo's <see cref="TokenCache"/> at once (other silos follow within its lifetime).
+/// </summary>
+public sealed class TokenService(IGrainFactory grains, AuditTrail audit, TokenCache cache, TimeProvider time)
 {
     /// <summary>Creates a token; the answer is the only place its secret appears.</summary>
     public async Task<CreatedToken> CreateAsync(CreateTokenInput input, CancellationToken cancellationToken)
@@ -24,6 +27,7 @@ public sealed class TokenService(IGrainFactory grains, AuditTrail audit, TimePro
         var token = await Tokens.CreateAsync(
             new AccessToken(TokenSecrets.NewId(), input.Name, scopes, services, now, input.ExpiresAt, null),
             TokenSecrets.Hash(secret), cancellationToken).ConfigureAwait(false);
+        cache.Invalidate();
         await audit.RecordAsync("token.create", token.Id, null, $"{token.Name}: {string.Join(",", token.Scopes)}"
             + (token.Services is null ? "" : $" on {string.Join(",", token.Services)}"), cancellationToken).ConfigureAwait(false);
         return new CreatedToken(token.Id, token.Name, secret, token.Scopes, token.Services, token.ExpiresAt);
@@ -43,6 +47,7 @@ public sealed class TokenService(IGrainFactory grains, AuditTrail audit, TimePro
         DeploymentValidation.Identifier("id", id);
         var revoked = await Tokens.RevokeAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException($"Token '{id}' does not exist.");
+        cache.Invalidate();
         await audit.RecordAsync("token.revoke", revoked.Id, null, revoked.Name, cancellationToken).ConfigureAwait(false);
     }
 

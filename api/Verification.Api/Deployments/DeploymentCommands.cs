@@ -28,16 +28,15 @@ public sealed class DeploymentCommands(IGrainFactory grains, AuditTrail audit)
         return result;
     }
 
-    /// <summary>The deployment, null when unknown; <see cref="ForbiddenException"/> when its service is outside the caller's list.</summary>
+    /// <summary>
+    /// The deployment, null when unknown; <see cref="ForbiddenException"/> when its service is outside the caller's list, and
+    /// (the same refusal) when it is unknown to a caller limited to services (<see cref="Caller.DemandDeployment"/>).
+    /// </summary>
     public async Task<Deployment?> GetAsync(string id, CancellationToken cancellationToken)
     {
         DeploymentValidation.Identifier("id", id);
         var deployment = await grains.GetGrain<IDeploymentGrain>(id).GetAsync(cancellationToken).ConfigureAwait(false);
-        if (deployment is not null)
-        {
-            CallerContext.Current.DemandService(deployment.Service);
-        }
-
+        CallerContext.Current.DemandDeployment(deployment);
         return deployment;
     }
 

@@ -54,10 +54,14 @@ public sealed class SampleIngestion(IGrainFactory grains, TimeProvider time)
         for (var i = 0; i < batches.Count; i++)
         {
             var deployment = byDeployment[batches[i].DeploymentId];
-            if (deployment is not null && !CallerContext.Current.MayAccess(deployment.Service))
+            try
             {
-                throw new ForbiddenException(
-                    $"batch {i + 1}: the token '{CallerContext.Current.Name}' may not access the service '{deployment.Service}' of deployment '{deployment.Id}'.");
+                // An unknown deployment is refused to a token limited to services in the same words as another service's.
+                CallerContext.Current.DemandDeployment(deployment);
+            }
+            catch (ForbiddenException e)
+            {
+                throw new ForbiddenException($"batch {i + 1}: {e.Message}");
             }
 
             try

@@ -246,15 +246,18 @@ public static class VerificationSchema
                     throw ContractErrors.Unavailability(e);
                 }
 
+                try
+                {
+                    CallerContext.Current.DemandDeployment(current);
+                }
+                catch (ForbiddenException e)
+                {
+                    throw new GraphQLException(e.Message, AccessMiddleware.Forbidden);
+                }
+
                 if (current is null)
                 {
                     throw new GraphQLException($"Deployment '{id}' is not registered.", ContractErrors.NotFound);
-                }
-
-                if (!CallerContext.Current.MayAccess(current.Service))
-                {
-                    throw new GraphQLException($"The token '{CallerContext.Current.Name}' may not access the service '{current.Service}'.",
-                        AccessMiddleware.Forbidden);
                 }
 
                 return VerdictStream(current, changes, ctx.GetService<IGrainFactory>().GetGrain<IDeploymentGrain>(id), ctx.CancellationToken);

@@ -41,11 +41,7 @@ public static partial class FlaggerEndpoints
         }
 
         var deployment = await grain.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (deployment is not null)
-        {
-            CallerContext.Current.DemandService(deployment.Service);
-        }
-        else if (hook.Type != "post-rollout" && hook.Metadata.TryGetValue("template", out var template))
+        if (deployment is null && hook.Type != "post-rollout" && hook.Metadata.TryGetValue("template", out var template))
         {
             // The first hook of a canary registers it from the template (idempotent: a repeat answers the same deployment);
             // the caller's service list and the audit trail apply as to any registration.
@@ -60,6 +56,9 @@ public static partial class FlaggerEndpoints
             }
         }
 
+        // After a registration above this passes; an unknown deployment is refused to a token limited to services as another
+        // service's is, so that the hook does not tell it which ids exist.
+        CallerContext.Current.DemandDeployment(deployment);
         if (hook.Type == "post-rollout")
         {
             return await PostRolloutAsync(hook, request.HttpContext.RequestServices.GetRequiredService<DeploymentCommands>(), deployment,

@@ -123,9 +123,13 @@ public static class VerdictEndpoints
 
     private static async Task<VerdictAnswer> ReadAsync(IDeploymentGrain grain, string id, CancellationToken cancellationToken)
     {
-        var deployment = await grain.GetAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new NotFoundException($"Deployment '{id}' is not registered.");
-        CallerContext.Current.DemandService(deployment.Service);
+        var deployment = await grain.GetAsync(cancellationToken).ConfigureAwait(false);
+        CallerContext.Current.DemandDeployment(deployment);
+        if (deployment is null)
+        {
+            throw new NotFoundException($"Deployment '{id}' is not registered.");
+        }
+
         return VerdictAnswer.Of(deployment);
     }
 

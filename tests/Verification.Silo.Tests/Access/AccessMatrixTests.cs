@@ -231,6 +231,80 @@ public sealed class AccessMatrixTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Http_PerDeploymentRouteUnknownIdForLimitedToken_AnswersAsForAnotherServicesDeployment()
+    {
+        var limited = _tokens[(Scopes.Admin, true)];
+        var everyService = _tokens[(Scopes.Admin, false)];
+        var failures = new List<string>();
+
+        foreach (var (key, (request, unknownStatus)) in AccessRoutes.PerDeployment)
+        {
+            var other = await AnswerAsync(request(AccessRoutes.DeploymentOf(AccessRoutes.OutService)), limited);
+            var unknown = await AnswerAsync(request(UnknownId), limited);
+            var unknownEveryService = await AnswerAsync(request(UnknownId), everyService);
+
+            if (other.Status != HttpStatusCode.Forbidden || unknown != other)
+            {
+                failures.Add($"{key}: another service's {other}, unknown {unknown}");
+            }
+
+            if (other.Body.Contains(AccessRoutes.OutService, StringComparison.Ordinal))
+            {
+                failures.Add($"{key}: the refusal names the service: {other.Body}");
+            }
+
+            if (unknownEveryService.Status != unknownStatus)
+            {
+                failures.Add($"{key}: unknown to a token for every service {unknownEveryService}, expected {(int)unknownStatus}");
+            }
+        }
+
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task GraphQL_PerDeploymentFieldUnknownIdForLimitedToken_AnswersAsForAnotherServicesDeployment()
+    {
+        var limited = _tokens[(Scopes.Admin, true)];
+        var everyService = _tokens[(Scopes.Admin, false)];
+        var documents = new Dictionary<string, (Func<string, string> Query, string? UnknownCode)>(StringComparer.Ordinal)
+        {
+            ["Query.deployment"] = (id => $$"""{ deployment(id: "{{id}}") { id } }""", null),
+            ["Mutation.completeDeployment"] = (id => $$"""mutation { completeDeployment(id: "{{id}}", status: ABORTED) { id } }""", "NOT_FOUND"),
+            ["Mutation.recordSamples"] = (id => $$"""
+                mutation { recordSamples(input: {deploymentId: "{{id}}", cohort: CANARY, metric: "errors", count: 1, total: 10}) { accepted } }
+                """, "BAD_USER_INPUT"),
+        };
+        var failures = new List<string>();
+
+        foreach (var (key, (query, unknownCode)) in documents)
+        {
+            var other = await GraphQLBodyAsync(query(AccessRoutes.DeploymentOf(AccessRoutes.OutService)), limited);
+            var unknown = await GraphQLBodyAsync(query(UnknownId), limited);
+            var unknownEveryService = await GraphQLBodyAsync(query(UnknownId), everyService);
+
+            if (Codes(other) != AccessMiddleware.Forbidden || unknown != other || other.Contains(AccessRoutes.OutService, StringComparison.Ordinal))
+            {
+                failures.Add($"{key}: another service's {other}, unknown {unknown}");
+            }
+
+            if (Codes(unknownEveryService) != unknownCode)
+            {
+                failures.Add($"{key}: unknown to a token for every service {unknownEveryService}, expected {unknownCode ?? "no error"}");
+            }
+        }
+
+        var subscription = $$"""subscription { verdictChanged(deploymentId: "{{UnknownId}}") { decision } }""";
+        var subscriptionOther = $$"""subscription { verdictChanged(deploymentId: "{{AccessRoutes.DeploymentOf(AccessRoutes.OutService)}}") { decision } }""";
+        var refusal = await SubscriptionErrorAsync(limited, subscriptionOther);
+        Assert.Contains($"\"code\":\"{AccessMiddleware.Forbidden}\"", refusal, StringComparison.Ordinal);
+        Assert.DoesNotContain(AccessRoutes.OutService, refusal, StringComparison.Ordinal);
+        Assert.Equal(refusal, await SubscriptionErrorAsync(limited, subscription));
+        Assert.Equal("NOT_FOUND", await SubscribeAsync(everyService, subscription));
+        Assert.Empty(failures);
+    }
+
+    [Fact]
     public async Task Listings_TokenLimitedToShop_SeeOnlyShopServices()
     {
         var token = _tokens[(Scopes.Read, true)];
@@ -264,6 +338,40 @@ public sealed class AccessMatrixTests : IAsyncLifetime
 
         Assert.Equal([AccessRoutes.InService], limited);
         Assert.Equal(Services.Order(StringComparer.Ordinal), sut);
+    }
+
+    private const string UnknownId = "d-never-registered";
+
+    /// <summary>The status and body of an answer, the body without <c>traceId</c> (it differs per request).</summary>
+    private async Task<(HttpStatusCode Status, string Body)> AnswerAsync(HttpRequestMessage request, string token)
+    {
+        using (request)
+        {
+            using var response = await _http.SendAsync(Authorized(request, token));
+            var body = await response.Content.ReadAsStringAsync();
+            return (response.StatusCode, System.Text.RegularExpressions.Regex.Replace(body, "\"traceId\":\"[^\"]*\",?", ""));
+        }
+    }
+
+    private async Task<string> GraphQLBodyAsync(string query, string token)
+    {
+        using var response = await _http.SendAsync(GraphQLRequest((query, null), token));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>The subscription's first answer with <paramref name="token"/>: the error payload as JSON, or the message type.</summary>
+    private async Task<string> SubscriptionErrorAsync(string token, string query)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var socket = await ConnectAsync(timeout.Token);
+        await SendAsync(socket, JsonSerializer.Serialize(new { type = "connection_init", payload = new { authorization = $"Bearer {token}" } }),
+            timeout.Token);
+        Assert.Equal("connection_ack", (await ReceiveAsync(socket, timeout.Token))?.GetProperty("type").GetString());
+        await SendAsync(socket, JsonSerializer.Serialize(new { type = "subscribe", id = "1", payload = new { query } }), timeout.Token);
+        var answer = (await ReceiveAsync(socket, timeout.Token))!.Value;
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+        return answer.GetProperty("type").GetString() == "error" ? answer.GetProperty("payload").GetRawText() : answer.GetProperty("type").GetString()!;
     }
 
     /// <summary>The services of the rows of <c>GET /v1/export/samples</c> (JSON lines) as the token sees them.</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Google.Protobuf;
@@ -79,7 +80,7 @@ internal static class AccessRoutes
         ["GET /v1/audit"] = new(Reach.EveryService, _ => new(HttpMethod.Get, "/v1/audit")),
         ["POST /otlp/v1/metrics"] = new(Reach.Service, s => Content(HttpMethod.Post, "/otlp/v1/metrics", OtlpJson(DeploymentOf(s)), "application/json")),
         ["POST /prometheus/api/v1/write"] = new(Reach.Service, s => RemoteWrite(DeploymentOf(s))),
-        ["GET /prometheus/pull/{deploymentId}"] = new(Reach.Listing, s => new(HttpMethod.Get, $"/prometheus/pull/{DeploymentOf(s)}")),
+        ["GET /prometheus/pull/{deploymentId}"] = new(Reach.Service, s => new(HttpMethod.Get, $"/prometheus/pull/{DeploymentOf(s)}")),
         ["GET /metrics"] = new(Reach.Listing, _ => new(HttpMethod.Get, "/metrics")),
         ["PUT /v1/templates/{name}"] = new(Reach.EveryService, _ => Json(HttpMethod.Put, "/v1/templates/web",
             """{"metrics":[{"name":"errors","kind":"RATIO","direction":"INCREASE"}]}""")),
@@ -100,6 +101,26 @@ internal static class AccessRoutes
         ["GET /v1/export/{table}"] = new(Reach.Service, s => new(HttpMethod.Get, $"/v1/export/deployments?service={s}")),
         ["GET /v1/services/{name}/recent-deployments"] = new(Reach.Service, s => new(HttpMethod.Get, $"/v1/services/{s}/recent-deployments")),
     };
+
+    /// <summary>
+    /// Every route about one deployment, as a request for a deployment id, with what a token for every service gets for an
+    /// unknown id. A token limited to services gets the same 403 for an unknown id as for another service's deployment.
+    /// </summary>
+    public static IReadOnlyDictionary<string, (Func<string, HttpRequestMessage> Request, HttpStatusCode Unknown)> PerDeployment { get; } =
+        new Dictionary<string, (Func<string, HttpRequestMessage>, HttpStatusCode)>(StringComparer.Ordinal)
+        {
+            ["GET /v1/deployments/{id}"] = (id => new(HttpMethod.Get, $"/v1/deployments/{id}"), HttpStatusCode.NotFound),
+            ["POST /v1/deployments/{id}/complete"] = (id => Json(HttpMethod.Post, $"/v1/deployments/{id}/complete", """{"status":"ABORTED"}"""),
+                HttpStatusCode.NotFound),
+            ["GET /v1/deployments/{id}/verdict"] = (id => new(HttpMethod.Get, $"/v1/deployments/{id}/verdict"), HttpStatusCode.NotFound),
+            ["GET /prometheus/pull/{deploymentId}"] = (id => new(HttpMethod.Get, $"/prometheus/pull/{id}"), HttpStatusCode.NotFound),
+            ["POST /v1/samples"] = (id => Content(HttpMethod.Post, "/v1/samples",
+                $$"""{"deploymentId":"{{id}}","cohort":"CANARY","metric":"errors","count":1,"total":10}""", "application/x-ndjson"),
+                HttpStatusCode.BadRequest),
+            ["POST /v1/integrations/flagger"] = (id => Json(HttpMethod.Post, "/v1/integrations/flagger",
+                $$$"""{"name":"web","namespace":"prod","phase":"Progressing","checksum":"1","type":"confirm-promotion","metadata":{"deploymentId":"{{{id}}}"}}"""),
+                HttpStatusCode.NotFound),
+        };
 
     /// <summary>A CI system's webhook (no secret configured here, so it needs a token with ingest), from the example payloads.</summary>
     private static HttpRequestMessage CiWebhook(string path, string payload, (string Name, string Value) header)

@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Verification.Api.Contracts;
 using Verification.Silo.Ingestion.Telemetry;
 using Verification.Api.Access;
+using Verification.Api.Deployments;
+using Verification.Api.Http;
 
 namespace Verification.Silo.Providers.Prometheus;
 
@@ -31,11 +33,20 @@ internal static class PrometheusPullServiceCollectionExtensions
         return services;
     }
 
-    /// <summary><c>GET /prometheus/pull/{deploymentId}</c>: the last evaluation of each PromQL metric and cohort.</summary>
+    /// <summary>
+    /// <c>GET /prometheus/pull/{deploymentId}</c>: the last evaluation of each PromQL metric and cohort of a registered
+    /// deployment whose service the caller may read (403 otherwise; 404 for an unknown id to a token for every service).
+    /// </summary>
     public static IEndpointRouteBuilder MapPrometheusPullStatus(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(StatusPath, (string deploymentId, PullStatusBoard board) =>
-            Results.Json(board.For(deploymentId), ContractJson.Options)).RequireScope(Scopes.Read);
+        endpoints.MapWithProblems().MapGet(StatusPath, async (string deploymentId, PullStatusBoard board, DeploymentCommands deployments,
+                CancellationToken cancellationToken) =>
+            {
+                _ = await deployments.GetAsync(deploymentId, cancellationToken).ConfigureAwait(false)
+                    ?? throw new NotFoundException($"Deployment '{deploymentId}' is not registered.");
+                return Results.Json(board.For(deploymentId), ContractJson.Options);
+            })
+            .RequireScope(Scopes.Read);
         return endpoints;
     }
 }
