@@ -53,17 +53,36 @@ public static class BurnRateAlerting
     {
         ArgumentNullException.ThrowIfNull(rates);
         var alert = SloAlert.None;
-        foreach (var (longWindow, shortWindow, factor, candidate) in Rules)
+        foreach (var rule in Rules)
         {
-            var threshold = ScaledFactor(factor, period);
-            if (candidate > alert && RateOf(rates, longWindow) > threshold && RateOf(rates, shortWindow) > threshold)
+            if (rule.Alert > alert && Fires(rates, rule.Long, rule.Short, ScaledFactor(rule.Factor, period)))
             {
-                alert = candidate;
+                alert = rule.Alert;
             }
         }
 
         return alert;
     }
+
+    /// <summary>The rules that fire at <paramref name="rates"/> (the ones <see cref="Classify"/> takes the highest of), with their numbers.</summary>
+    public static IReadOnlyList<FiringRule> Firing(IReadOnlyList<BurnRate> rates, TimeSpan period)
+    {
+        ArgumentNullException.ThrowIfNull(rates);
+        var firing = new List<FiringRule>();
+        foreach (var (longWindow, shortWindow, factor, alert) in Rules)
+        {
+            var threshold = ScaledFactor(factor, period);
+            if (Fires(rates, longWindow, shortWindow, threshold))
+            {
+                firing.Add(new FiringRule(alert, longWindow, RateOf(rates, longWindow), shortWindow, RateOf(rates, shortWindow), threshold));
+            }
+        }
+
+        return firing;
+    }
+
+    private static bool Fires(IReadOnlyList<BurnRate> rates, string longWindow, string shortWindow, double threshold) =>
+        RateOf(rates, longWindow) > threshold && RateOf(rates, shortWindow) > threshold;
 
     private static double RateOf(IReadOnlyList<BurnRate> rates, string window)
     {
@@ -78,3 +97,7 @@ public static class BurnRateAlerting
         return 0;
     }
 }
+
+/// <summary>One rule of <see cref="BurnRateAlerting.Rules"/> that fires: both windows' burn rates above the threshold.</summary>
+/// <param name="Threshold">The workbook factor scaled to the SLO's period (<see cref="BurnRateAlerting.ScaledFactor"/>).</param>
+public sealed record FiringRule(SloAlert Alert, string LongWindow, double LongRate, string ShortWindow, double ShortRate, double Threshold);

@@ -101,6 +101,29 @@ public sealed class SloBuckets
         return SloAddResult.Accepted;
     }
 
+    /// <summary>
+    /// Takes back counts that <see cref="Add"/> accepted at the same <paramref name="now"/>, before anything else was added: a
+    /// caller that counted a batch before storing it (to judge what the batch changes) undoes it when the store fails.
+    /// The head moved by that <see cref="Add"/> stays; it moved at most to now's minute, over minutes no window at now holds.
+    /// </summary>
+    public void Remove(DateTimeOffset at, long good, long total, DateTimeOffset now)
+    {
+        var minute = Math.Min(MinuteClock.MinuteOf(at), MinuteClock.MinuteOf(now));
+        if (_head == long.MinValue || minute > _head || minute <= _head - Capacity)
+        {
+            throw new InvalidOperationException($"Minute {minute} holds nothing added; only an accepted Add can be taken back.");
+        }
+
+        var slot = Slot(minute);
+        if (good < 0 || total < 0 || good > total || _good[slot] < good || _total[slot] < total)
+        {
+            throw new ArgumentOutOfRangeException(nameof(good), good, "Only counts added to the minute can be taken back.");
+        }
+
+        _good[slot] -= good;
+        _total[slot] -= total;
+    }
+
     /// <summary>The budget, burn rates and alert at <paramref name="now"/>.</summary>
     public SloStatus Evaluate(DateTimeOffset now)
     {

@@ -9,7 +9,7 @@ public static class WebhookValidation
     public const int MinSecretLength = 16;
     public const int MaxUrlLength = 2000;
 
-    private static readonly string[] Delivered = [WebhookInput.VerdictChanged, WebhookInput.DeploymentCompleted];
+    private static readonly string[] Delivered = [WebhookInput.VerdictChanged, WebhookInput.DeploymentCompleted, WebhookInput.SloAlert];
 
     public static WebhookSubscription Normalize(string id, WebhookInput input, DateTimeOffset createdAt)
     {
@@ -29,9 +29,7 @@ public static class WebhookValidation
         {
             if (!Delivered.Contains(input.Events[i], StringComparer.Ordinal))
             {
-                throw new InputException($"events[{i}]", input.Events[i] == "slo.alert"
-                    ? "slo.alert is not delivered by this version; subscribe to verdict.changed or deployment.completed"
-                    : $"must be one of {string.Join(", ", Delivered)}, got '{input.Events[i]}'");
+                throw new InputException($"events[{i}]", $"must be one of {string.Join(", ", Delivered)}, got '{input.Events[i]}'");
             }
         }
 

@@ -16,6 +16,7 @@ public sealed record WebhookInput(
     public const string Slack = "slack";
     public const string VerdictChanged = "verdict.changed";
     public const string DeploymentCompleted = "deployment.completed";
+    public const string SloAlert = "slo.alert";
 }
 
 /// <summary>A webhook subscription as stored (with its secret; <see cref="View"/> is what the API shows).</summary>

@@ -62,6 +62,15 @@ internal sealed class ActiveSlo
         }
     }
 
+    /// <summary>Takes back an <see cref="Add"/> of the same <paramref name="now"/> (a write that counted it first failed).</summary>
+    public void Remove(SloEventEntry entry, DateTimeOffset now)
+    {
+        foreach (var objective in _objectives)
+        {
+            objective.Remove(entry.At, entry.Good, entry.Total, now);
+        }
+    }
+
     /// <summary>
     /// The non-empty minutes still held, oldest first: every objective counts the same events, so those of the objective
     /// keeping the most minutes (the longest window).
@@ -78,16 +87,7 @@ internal sealed class ActiveSlo
     /// <summary>The contract view; headline numbers from the governing objective (highest alert, then least budget left).</summary>
     public Contracts.Slo ToContract(IReadOnlyList<SloStatus> statuses)
     {
-        var governing = 0;
-        for (var i = 1; i < statuses.Count; i++)
-        {
-            if (statuses[i].Alert > statuses[governing].Alert
-                || (statuses[i].Alert == statuses[governing].Alert && statuses[i].BudgetRemaining < statuses[governing].BudgetRemaining))
-            {
-                governing = i;
-            }
-        }
-
+        var governing = Governing(statuses);
         var d = Definition;
         var s = statuses[governing];
         var objectives = statuses.Select((status, i) => new Contracts.SloObjectiveStatus(
@@ -98,6 +98,23 @@ internal sealed class ActiveSlo
             d.BudgetingMethod == BudgetingMethod.Timeslices ? Contracts.SloBudgetingMethod.Timeslices : Contracts.SloBudgetingMethod.Occurrences,
             s.BudgetRemaining, s.BudgetConsumed, s.TimeToExhaustion?.TotalHours, Map(s.BurnRates), Map(s.Alert), s.Good, s.Total,
             s.Period.Start, s.Period.End, Entry.DefinedAt, objectives);
+    }
+
+    /// <summary>The index of the governing objective: the highest alert, then the least budget left (the first on a tie).</summary>
+    public static int Governing(IReadOnlyList<SloStatus> statuses)
+    {
+        ArgumentNullException.ThrowIfNull(statuses);
+        var governing = 0;
+        for (var i = 1; i < statuses.Count; i++)
+        {
+            if (statuses[i].Alert > statuses[governing].Alert
+                || (statuses[i].Alert == statuses[governing].Alert && statuses[i].BudgetRemaining < statuses[governing].BudgetRemaining))
+            {
+                governing = i;
+            }
+        }
+
+        return governing;
     }
 
     public static Contracts.AlertLevel Map(SloAlert alert) => alert switch

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Verification.Analysis.Slo;
 using Verification.Api.Contracts;
 using Verification.Api.Delivery;
 using Verification.Api.Slo;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
+using Verification.Silo.Webhooks;
 using Contracts = Verification.Api.Contracts;
 
 namespace Verification.Silo.Grains;
@@ -25,15 +27,28 @@ namespace Verification.Silo.Grains;
 /// Batch ids are remembered in memory for <see cref="IdempotencyHorizon"/> after they arrive (activation also replays
 /// the entries of that horizon for their ids, located by hourly checkpoints); an id older than that is still refused by
 /// the journal's unique index and answered as a duplicate.
+/// <para>
+/// Alerts: the burn-rate alert level of every SLO is kept in the state (<see cref="ServiceState.Alerts"/>); a write that
+/// changes one (an event batch, a changed definition) carries an <c>slo.alert</c> webhook event in the state's outbox
+/// (<see cref="ServiceState.Outbox"/>), committed with it and then handed to the webhook outbox. Burn rates also move
+/// with time alone (windows slide past bad or good minutes), so while any rate is above 0 or an alert fires, a reminder
+/// (<see cref="AlertClockReminder"/>, every <see cref="WebhookOptions.SloAlertClockMinutes"/>) looks again.
+/// </para>
 /// </remarks>
-internal sealed class ServiceGrain(
+internal sealed partial class ServiceGrain(
     TimeProvider time,
     SiloMetrics metrics,
     IGrainStorage journal,
-    IPersistentStateFactory states)
-    : StoredGrain<ServiceState>(states, journal, metrics, TypeName), IServiceGrain
+    IPersistentStateFactory states,
+    WebhookOutbox outbox,
+    IOptions<WebhookOptions> webhooks,
+    ILogger<ServiceGrain> logger)
+    : StoredGrain<ServiceState>(states, journal, metrics, TypeName), IServiceGrain, IRemindable
 {
     public const string TypeName = "service";
+
+    /// <summary>The reminder that looks for alert changes of time alone.</summary>
+    public const string AlertClockReminder = "slo-alert-clock";
 
     /// <summary>How many journal entries a snapshot may lag behind: the most an activation replays into buckets.</summary>
     public const int SnapshotEveryEntries = 1000;
@@ -57,6 +72,12 @@ internal sealed class ServiceGrain(
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
 
     private ServiceState Current => State ?? ServiceState.Empty;
+
+    /// <summary>Whether the events in the stored state's outbox were handed to the webhook outbox by this activation.</summary>
+    private bool _outboxHandedOff = true;
+
+    /// <summary>Whether this grain's alert clock reminder is registered; null until this activation knows.</summary>
+    private bool? _alertClock;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -118,6 +139,16 @@ internal sealed class ServiceGrain(
             // commits): the next entry goes after them.
             Recover(state with { NextSequence = last + 1 });
         }
+
+        // Events committed with the state but perhaps not handed off before a crash: handed off again (idempotent by id).
+        try
+        {
+            await HandOffAsync(State!, cancellationToken).ConfigureAwait(true);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogHandOffFailed(logger, e, Key);
+        }
     }
 
     public async Task<IReadOnlyList<Contracts.Slo>> ApplySlosAsync(string yaml, CancellationToken cancellationToken)
@@ -159,20 +190,22 @@ internal sealed class ServiceGrain(
                 .OrderBy(e => e.Name, StringComparer.Ordinal)
                 .ToList();
             var buckets = Snapshot(replaced.Values);
-            var next = state with
+            var (next, ticking) = WithAlerts(state with
             {
                 Sources = [.. used.Select(i => sources[i])],
                 Slos = entries,
                 NextSequence = snapshotSequence + 1,
                 SnapshotSequence = snapshotSequence,
                 Checkpoints = Checkpoint(state, now, force: true),
-            };
+            }, replaced.Values, now);
             await WriteStateAsync(next, [SnapshotEntry(snapshotSequence, buckets)], cancellationToken).ConfigureAwait(true);
             _slos.Clear();
             foreach (var entry in entries)
             {
                 _slos[entry.Name] = ActiveSlo.Create(replaced[entry.Name].Definition, entry, buckets);
             }
+
+            await AfterAlertsAsync(next, ticking).ConfigureAwait(true);
         }
 
         return [.. definitions.Values.Select(d => _slos[d.Name]).Select(a => a.ToContract(a.Evaluate(now)))];
@@ -284,23 +317,36 @@ internal sealed class ServiceGrain(
             journal.Insert(0, SnapshotEntry(state.NextSequence, Snapshot(_slos.Values)));
         }
 
+        // Counted before the write (the snapshot above was taken without them), so that the alert change they cause is stored
+        // with them; a failed write takes them back (a conflict below) or drops the activation (StoredGrain.Invoke).
+        foreach (var (_, entry) in accepted)
+        {
+            _slos[entry.Slo].Add(entry, now);
+        }
+
+        (next, var ticking) = WithAlerts(next, _slos.Values, now);
         try
         {
             await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(true);
         }
         catch (GrainStateConflictException) when (accepted.Any(a => a.Journal.BatchId is not null))
         {
+            foreach (var (_, entry) in accepted)
+            {
+                _slos[entry.Slo].Remove(entry, now);
+            }
+
             // Either another writer changed the state (the runtime reloads and re-runs the call), or a batch id older
             // than the in-memory horizon is in the journal already: then write one batch at a time to find which.
             return await RecordOneByOneAsync(accepted, duplicates, now, cancellationToken).ConfigureAwait(true);
         }
 
-        foreach (var (entryJournal, entry) in accepted)
+        foreach (var (entryJournal, _) in accepted)
         {
             Remember(entryJournal.Sequence, entryJournal.BatchId);
-            _slos[entry.Slo].Add(entry, now);
         }
 
+        await AfterAlertsAsync(next, ticking).ConfigureAwait(true);
         await OpenIncidentOnPageAsync(now, cancellationToken).ConfigureAwait(true);
         return new SloEventsResult(accepted.Count, duplicates);
     }
@@ -515,9 +561,157 @@ internal sealed class ServiceGrain(
             accepted++;
         }
 
+        // The rare path (a batch id older than the in-memory horizon): the alert change is stored by a write of its own.
+        await StoreAlertChangesAsync(now, cancellationToken).ConfigureAwait(true);
         await OpenIncidentOnPageAsync(now, cancellationToken).ConfigureAwait(true);
         return new SloEventsResult(accepted, duplicates);
     }
+
+    /// <summary>A tick of the alert clock: stores (and reports) the alert changes time alone made, then schedules the next.</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != AlertClockReminder)
+        {
+            return;
+        }
+
+        try
+        {
+            await StoreAlertChangesAsync(time.GetUtcNow(), CancellationToken.None).ConfigureAwait(true);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogAlertClockFailed(logger, e, Key);
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>
+    /// Compares every SLO's alert level at <paramref name="now"/> with the stored one and, when any changed, writes the new
+    /// levels with an <c>slo.alert</c> event per change; hands off events a failed hand-off left; schedules the alert clock.
+    /// </summary>
+    private async Task StoreAlertChangesAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (State is not { } state)
+        {
+            await ScheduleAlertClockAsync(false).ConfigureAwait(true);
+            return;
+        }
+
+        var (next, ticking) = WithAlerts(state, _slos.Values, now);
+        if (ReferenceEquals(next.Alerts, state.Alerts))
+        {
+            if (!_outboxHandedOff)
+            {
+                await HandOffAsync(state, cancellationToken).ConfigureAwait(true);
+            }
+
+            await ScheduleAlertClockAsync(ticking).ConfigureAwait(true);
+            return;
+        }
+
+        await WriteStateAsync(next, cancellationToken).ConfigureAwait(true);
+        await AfterAlertsAsync(next, ticking).ConfigureAwait(true);
+    }
+
+    /// <summary>
+    /// <paramref name="next"/> with the alert levels of <paramref name="slos"/> at <paramref name="now"/> and an <c>slo.alert</c>
+    /// event per level that differs from the stored one (added to its outbox with those not handed off yet); the same
+    /// <see cref="ServiceState.Alerts"/> instance when no level changed. <c>Ticking</c>: whether time alone may change a level
+    /// (some burn rate above 0 or some alert firing), so that the alert clock must run.
+    /// </summary>
+    private (ServiceState Next, bool Ticking) WithAlerts(ServiceState next, IEnumerable<ActiveSlo> slos, DateTimeOffset now)
+    {
+        var stored = Current.Alerts ?? [];
+        var levels = new List<SloAlertState>();
+        var events = new List<OutboundEvent>();
+        var ticking = false;
+        foreach (var slo in slos.OrderBy(s => s.Entry.Name, StringComparer.Ordinal))
+        {
+            var statuses = slo.Evaluate(now);
+            var governing = ActiveSlo.Governing(statuses);
+            var level = ActiveSlo.Map(statuses[governing].Alert);
+            ticking |= statuses.Any(o => o.Alert != Verification.Analysis.Slo.SloAlert.None || o.BurnRates.Any(r => r.Rate > 0));
+            var previous = stored.FirstOrDefault(a => a.Slo == slo.Entry.Name);
+            var previousLevel = previous?.Level ?? AlertLevel.None;
+            if (level != previousLevel)
+            {
+                events.Add(SloAlertEvent.Create(Key, slo, statuses[governing], governing, previousLevel, now));
+            }
+
+            if (level != AlertLevel.None)
+            {
+                levels.Add(level == previousLevel ? previous! : new SloAlertState(slo.Entry.Name, level, now));
+            }
+        }
+
+        if (events.Count == 0 && levels.Count == stored.Count)
+        {
+            return (next with { Alerts = Current.Alerts }, ticking);
+        }
+
+        List<OutboundEvent> outboxed = [.. _outboxHandedOff ? [] : Current.Outbox ?? [], .. events];
+        return (next with { Alerts = levels.Count == 0 ? null : levels, Outbox = outboxed.Count == 0 ? null : outboxed }, ticking);
+    }
+
+    /// <summary>After a write of <see cref="WithAlerts"/>' state: hands its outbox off and brings the alert clock in line.</summary>
+    private async Task AfterAlertsAsync(ServiceState written, bool ticking)
+    {
+        try
+        {
+            await HandOffAsync(written, CancellationToken.None).ConfigureAwait(true);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Committed: the next alert write, tick or activation (and the dispatcher's recovery at start) hands it again.
+            LogHandOffFailed(logger, e, Key);
+        }
+
+        await ScheduleAlertClockAsync(ticking).ConfigureAwait(true);
+    }
+
+    /// <summary>Hands the committed outbox of <paramref name="state"/> to the webhook outbox; a failure leaves it to be handed again.</summary>
+    private async Task HandOffAsync(ServiceState state, CancellationToken cancellationToken)
+    {
+        if (state.Outbox is not { Count: > 0 } events)
+        {
+            _outboxHandedOff = true;
+            return;
+        }
+
+        _outboxHandedOff = false;
+        await outbox.EnqueueAsync(events, cancellationToken).ConfigureAwait(true);
+        _outboxHandedOff = true;
+    }
+
+    /// <summary>Registers the alert clock's reminder while <paramref name="ticking"/> (and the clock is on), else removes it.</summary>
+    private async Task ScheduleAlertClockAsync(bool ticking)
+    {
+        var minutes = webhooks.Value.SloAlertClockMinutes;
+        var run = ticking && minutes > 0;
+        if (_alertClock == run)
+        {
+            return;
+        }
+
+        if (run)
+        {
+            var period = TimeSpan.FromMinutes(minutes);
+            await this.RegisterOrUpdateReminder(AlertClockReminder, period, period).ConfigureAwait(true);
+        }
+        else if (await this.GetReminder(AlertClockReminder).ConfigureAwait(true) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder).ConfigureAwait(true);
+        }
+
+        _alertClock = run;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SLO alert clock tick of service {Service} failed; the reminder ticks again")]
+    private static partial void LogAlertClockFailed(ILogger logger, Exception exception, string service);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handing the slo.alert events of service {Service} to the webhook outbox failed; handed again later")]
+    private static partial void LogHandOffFailed(ILogger logger, Exception exception, string service);
 
     /// <summary>The SLO definitions of this service in an OpenSLO input, by name (the input was validated by the caller).</summary>
     private Dictionary<string, SloDefinition> ParseOwn(string yaml)

@@ -14,6 +14,10 @@ namespace Verification.Silo.Grains;
 /// <param name="SnapshotSequence">The journal sequence of the latest bucket snapshot; 0 when none was taken.</param>
 /// <param name="Checkpoints">Journal sequences with the time they were reached, oldest first: where replay must start
 /// to remember every batch id of the idempotency horizon.</param>
+/// <param name="Alerts">The burn-rate alert level last reported per SLO (an <c>slo.alert</c> webhook event per change); SLOs
+/// at NONE are left out; null when none alerts.</param>
+/// <param name="Outbox">Webhook events written with this state and not yet known to be handed to the webhook outbox
+/// (Webhooks/WebhookOutbox), as in <see cref="DeploymentState"/>; null when there are none.</param>
 internal sealed record ServiceState(
     IReadOnlyList<string> Sources,
     IReadOnlyList<SloEntryState> Slos,
@@ -23,7 +27,9 @@ internal sealed record ServiceState(
     IReadOnlyList<PromotionState> Promotions,
     long NextSequence,
     long SnapshotSequence,
-    IReadOnlyList<CheckpointState> Checkpoints)
+    IReadOnlyList<CheckpointState> Checkpoints,
+    IReadOnlyList<SloAlertState>? Alerts = null,
+    IReadOnlyList<Webhooks.OutboundEvent>? Outbox = null)
 {
     public static ServiceState Empty { get; } = new([], [], new ReleasePolicy(), [], 1, [], 1, 0, []);
 }
@@ -47,3 +53,6 @@ internal sealed record CheckpointState(long Sequence, DateTimeOffset At);
 
 /// <summary>One journaled batch of SLO events; <see cref="At"/> is the time it was counted at (future stamps clamped to arrival).</summary>
 internal sealed record SloEventEntry(string Slo, DateTimeOffset At, long Good, long Total);
+
+/// <summary>The alert level of one SLO as last reported, and since when.</summary>
+internal sealed record SloAlertState(string Slo, AlertLevel Level, DateTimeOffset Since);

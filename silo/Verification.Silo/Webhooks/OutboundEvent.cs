@@ -9,9 +9,10 @@ namespace Verification.Silo.Webhooks;
 /// outbox of that grain), then handed to <see cref="WebhookOutbox"/>, which keeps one delivery per matching subscription.
 /// Its <see cref="Id"/> is chosen once, so every retry and every re-hand-off after a crash carries the same id.
 /// </summary>
-/// <param name="Type"><c>verdict.changed</c> or <c>deployment.completed</c>.</param>
-/// <param name="Subject">The deployment id.</param>
-/// <param name="Data">The event's <c>data</c>, JSON text (<see cref="WebhookEventData"/>).</param>
+/// <param name="Type"><c>verdict.changed</c>, <c>deployment.completed</c> or <c>slo.alert</c> (written by the service grain,
+/// <see cref="SloAlertEvent"/>).</param>
+/// <param name="Subject">The deployment id; the service for <c>slo.alert</c>.</param>
+/// <param name="Data">The event's <c>data</c>, JSON text (<see cref="WebhookEventData"/>, <see cref="SloAlertEventData"/>).</param>
 internal sealed record OutboundEvent(string Id, string Type, string Subject, string Service, DateTimeOffset Time, string Data)
 {
     /// <summary>The events a write from <paramref name="previous"/> to <paramref name="next"/> reports, in order.</summary>

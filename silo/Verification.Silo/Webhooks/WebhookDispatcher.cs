@@ -62,7 +62,7 @@ internal sealed partial class WebhookDispatcher(
     private TimeSpan Lease => TimeSpan.FromSeconds(_options.TimeoutSeconds + 5);
 
     /// <summary>
-    /// Events a crash left in a deployment's stored outbox before their hand-off are handed now (again, for those that were
+    /// Events a crash left in a deployment's or service's stored outbox before their hand-off are handed now (again, for those that were
     /// handed: nothing is added twice). On SQLite this silo is the only sender, so leases of the crashed process are released.
     /// </summary>
     private async Task RecoverAsync(CancellationToken cancellationToken)
@@ -74,23 +74,26 @@ internal sealed partial class WebhookDispatcher(
                 await store.ReleaseLeasesAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
 
-            await foreach (var stored in storage.ListAllAsync(DeploymentGrain.TypeName, null, cancellationToken).ConfigureAwait(false))
-            {
-                if (!stored.Json.Contains("\"outbox\":[", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                var state = JsonSerializer.Deserialize<DeploymentState>(stored.Json, ContractJson.Options)!;
-                if (state.Outbox is { Count: > 0 } events)
-                {
-                    await outbox.EnqueueAsync(events, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await RecoverAsync(DeploymentGrain.TypeName, json => JsonSerializer.Deserialize<DeploymentState>(json, ContractJson.Options)!.Outbox,
+                cancellationToken).ConfigureAwait(false);
+            await RecoverAsync(ServiceGrain.TypeName, json => JsonSerializer.Deserialize<ServiceState>(json, ContractJson.Options)!.Outbox,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogRecoveryFailed(logger, e);
+        }
+    }
+
+    /// <summary>Hands the stored outbox of every grain of <paramref name="grainType"/> that has one.</summary>
+    private async Task RecoverAsync(string grainType, Func<string, IReadOnlyList<OutboundEvent>?> outboxOf, CancellationToken cancellationToken)
+    {
+        await foreach (var stored in storage.ListAllAsync(grainType, null, cancellationToken).ConfigureAwait(false))
+        {
+            if (stored.Json.Contains("\"outbox\":[", StringComparison.Ordinal) && outboxOf(stored.Json) is { Count: > 0 } events)
+            {
+                await outbox.EnqueueAsync(events, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -22,6 +22,12 @@ internal sealed class WebhookOptions
     /// <summary>Deliveries claimed, and sent concurrently, per round.</summary>
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// How often a service whose SLO burn rates are above 0 (or whose alert fires) looks for alert changes of time alone, in
+    /// minutes (an Orleans reminder: at least 1); 0 turns it off, and such changes wait for the service's next SLO events.
+    /// </summary>
+    public int SloAlertClockMinutes { get; set; } = 1;
+
     /// <summary>The wait before retry number <paramref name="attempt"/> (1 = after the first failed attempt).</summary>
     public TimeSpan RetryDelay(int attempt) =>
         TimeSpan.FromSeconds(Math.Min(MaxRetryDelaySeconds, FirstRetrySeconds * Math.Pow(2, Math.Min(attempt - 1, 30))));

@@ -39,11 +39,17 @@ internal sealed class WebhookOutbox(IWebhookDirectory subscriptions, WebhookStor
 
     /// <summary>
     /// CloudEvents 1.0 structured JSON (spec §3, JSON format §3): <c>type</c> <c>verification.{event}</c>, <c>subject</c>
-    /// the deployment id, <c>data</c> the deployment and verdict; or a Slack incoming-webhook body (<c>text</c>).
+    /// the deployment id (the service for <c>slo.alert</c>), <c>data</c> the deployment and verdict (the SLO's alert); or a
+    /// Slack incoming-webhook body (<c>text</c>).
     /// </summary>
     public static string Body(string format, OutboundEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
+        if (format == WebhookInput.Slack && e.Type == WebhookInput.SloAlert)
+        {
+            return JsonSerializer.Serialize(new JsonObject { ["text"] = SloAlertEvent.SlackText(e.Data) });
+        }
+
         if (format == WebhookInput.Slack)
         {
             var data = JsonSerializer.Deserialize<WebhookEventData>(e.Data, Verification.Api.Contracts.ContractJson.Options)!;
@@ -61,7 +67,7 @@ internal sealed class WebhookOutbox(IWebhookDirectory subscriptions, WebhookStor
         {
             ["specversion"] = "1.0",
             ["id"] = e.Id,
-            ["source"] = Source,
+            ["source"] = e.Type == WebhookInput.SloAlert ? SloAlertEvent.Source : Source,
             ["type"] = "verification." + e.Type,
             ["subject"] = e.Subject,
             ["time"] = e.Time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),

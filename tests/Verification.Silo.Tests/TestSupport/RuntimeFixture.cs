@@ -47,7 +47,7 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     /// there when this fixture is disposed. Null: a new one, deleted with this fixture.</param>
     /// <param name="postgres">A PostgreSQL connection string: storage there instead of SQLite.</param>
     /// <param name="clockSeconds">Verdicts:ClockSeconds; 0 (the default here) turns the verdict clock's reminders and timers
-    /// off, so that nothing but the test judges on the manual clock.</param>
+    /// off (and the SLO alert clock's), so that nothing but the test judges on the manual clock.</param>
     public static async Task<RuntimeFixture> StartAsync(string? directory = null, string? postgres = null, int clockSeconds = 0)
     {
         var owned = directory is null;
@@ -62,6 +62,7 @@ internal sealed class RuntimeFixture : IAsyncDisposable
             ["Cluster:SiloPort"] = "0",
             ["Cluster:GatewayPort"] = "0",
             ["Verdicts:ClockSeconds"] = clockSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Webhooks:SloAlertClockMinutes"] = clockSeconds > 0 ? "1" : "0",
             ["Logging:LogLevel:Default"] = "Warning",
         }).Build();
         var host = InProcessSilo.Build(configuration, services =>

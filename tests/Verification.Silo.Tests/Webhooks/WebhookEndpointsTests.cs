@@ -39,7 +39,7 @@ public sealed class WebhookEndpointsTests(SiloFactory factory) : IClassFixture<S
     [Theory]
     [InlineData("""{"url":"ftp://x/y","events":["verdict.changed"],"secret":"0123456789abcdef"}""", "url")]
     [InlineData("""{"url":"http://x/y","events":[],"secret":"0123456789abcdef"}""", "events")]
-    [InlineData("""{"url":"http://x/y","events":["slo.alert"],"secret":"0123456789abcdef"}""", "events[0]")]
+    [InlineData("""{"url":"http://x/y","events":["verdict.changed","slo.alerts"],"secret":"0123456789abcdef"}""", "events[1]")]
     [InlineData("""{"url":"http://x/y","events":["verdict.changed"],"secret":"short"}""", "secret")]
     [InlineData("""{"url":"http://x/y","events":["verdict.changed"],"secret":"0123456789abcdef","format":"xml"}""", "format")]
     public async Task Post_Invalid_400NamingTheField(string json, string field)
