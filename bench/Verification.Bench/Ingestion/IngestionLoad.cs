@@ -11,8 +11,10 @@ namespace Verification.Bench.Ingestion;
 /// Load generator for <c>POST /v1/samples</c>: registers deployments on a running silo, then several concurrent
 /// clients post NDJSON bodies of batches of 1,000 values for a fixed time, and it reports durable values per second
 /// (a request is counted only once answered 200, i.e. after the silo committed it). Stops by itself.
-/// Usage: <c>ingest --url http://127.0.0.1:5080[,http://…] [--seconds 20] [--clients 8] [--deployments 8] [--lines 20] [--values 1000]</c>
-/// (several silo URLs, comma-separated: the clients are spread over them).
+/// Usage: <c>ingest --url http://127.0.0.1:5080[,http://…] [--seconds 20] [--clients 8] [--deployments 8] [--lines 20] [--values 1000]
+/// [--run ID] [--phase all|register|load]</c> (several silo URLs, comma-separated: the clients are spread over them; the
+/// deployments are <c>bench-ID-0…</c>, ID random unless given; <c>register</c> only registers them, <c>load</c> only posts, so
+/// that a caller can measure the load apart from the registrations).
 /// </summary>
 internal static class IngestionLoad
 {
@@ -29,9 +31,9 @@ internal static class IngestionLoad
             .ToArray();
         using var http = silos[0];
 
-        var run = Guid.NewGuid().ToString("N")[..8];
+        var run = options.Run ?? Guid.NewGuid().ToString("N")[..8];
         var ids = Enumerable.Range(0, options.Deployments).Select(i => $"bench-{run}-{i}").ToArray();
-        foreach (var id in ids)
+        foreach (var id in options.Phase == "load" ? [] : ids)
         {
             var input = new RegisterDeploymentInput(id, "bench", "v1", [new MetricInput("latency", MetricKind.Continuous)]);
             using var response = await http.PostAsJsonAsync("v1/deployments", input, ContractJson.Options);
@@ -42,6 +44,11 @@ internal static class IngestionLoad
             }
         }
 
+        if (options.Phase == "register")
+        {
+            return 0;
+        }
+
         // Bodies are built before the clock starts; each request carries fresh batch ids so nothing is a duplicate.
         var random = new Random(42);
         var values = string.Join(',', Enumerable.Range(0, options.Values).Select(_ => (random.NextDouble() * 200).ToString("F3", CultureInfo.InvariantCulture)));
@@ -49,6 +56,10 @@ internal static class IngestionLoad
         long requests = 0;
         long failures = 0;
         var latencies = new List<double>();
+        // The load generator's own CPU over the timed window (not its start-up or the registrations): the client's share
+        // of the machine in bench/cluster-ingest.sh's cost model.
+        using var self = Process.GetCurrentProcess();
+        var cpuAtStart = self.TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         var end = TimeSpan.FromSeconds(options.Seconds);
         var clients = Enumerable.Range(0, options.Clients).Select(client => Task.Run(async () =>
@@ -88,6 +99,8 @@ internal static class IngestionLoad
             }
         })).ToArray();
         await Task.WhenAll(clients);
+        self.Refresh();
+        var clientCpu = self.TotalProcessorTime - cpuAtStart;
         foreach (var silo in silos.Skip(1))
         {
             silo.Dispose();
@@ -100,11 +113,11 @@ internal static class IngestionLoad
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"values/s={accepted / seconds:F0} requests={requests} failures={failures} seconds={seconds:F1} " +
             $"clients={options.Clients} deployments={options.Deployments} lines/request={options.Lines} values/line={options.Values} " +
-            $"request-ms-median={median:F1} request-ms-p99={p99:F1}"));
+            $"request-ms-median={median:F1} request-ms-p99={p99:F1} client-cpu-s={clientCpu.TotalSeconds:F2}"));
         return failures == 0 ? 0 : 1;
     }
 
-    private sealed record Options(string Url, int Seconds, int Clients, int Deployments, int Lines, int Values)
+    private sealed record Options(string Url, int Seconds, int Clients, int Deployments, int Lines, int Values, string? Run, string Phase)
     {
         public static Options Parse(string[] args)
         {
@@ -114,9 +127,15 @@ internal static class IngestionLoad
                 map[args[i].TrimStart('-')] = args[i + 1];
             }
 
+            var phase = map.GetValueOrDefault("phase", "all");
+            if (phase is not ("all" or "register" or "load"))
+            {
+                throw new ArgumentException($"--phase must be all, register or load, got '{phase}'");
+            }
+
             int Int(string key, int value) => map.TryGetValue(key, out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : value;
             return new Options(map.GetValueOrDefault("url", "http://127.0.0.1:5080"), Int("seconds", 20), Int("clients", 8),
-                Int("deployments", 8), Int("lines", 20), Int("values", 1000));
+                Int("deployments", 8), Int("lines", 20), Int("values", 1000), map.GetValueOrDefault("run"), phase);
         }
     }
 }
