@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Mixed-load soak of a running silo: honest clients (register, ingest, read verdicts) with and without a hostile
 client among them. Prints p50/p99 latency of honest requests in the quiet and the loaded phase, RSS over time,
-what the hostile client got, 5xx answers, and whether every acknowledged sample batch is counted.
+what the hostile client got, 5xx answers, and whether every acknowledged sample batch is counted. Memory: RSS and the
+managed heap left by the last garbage collection (from /metrics), sampled every 5 s; their trend over the second half
+of the run, per 10 minutes and per acknowledged batch (what the stored data itself needs, such as the batch ids kept
+for de-duplication, grows with it; a leak grows without it).
 Usage: soak.py URL BOOTSTRAP_TOKEN PID DURATION_SECONDS"""
 import json, random, sys, threading, time, urllib.error, urllib.request, uuid
 
@@ -43,6 +46,27 @@ def rss_kib():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+def heap_bytes():
+    """Managed heap after the last GC: the sum of dotnet_gc_last_collection_heap_size_bytes over generations."""
+    try:
+        with urllib.request.urlopen(URL + "/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("dotnet_gc_last_collection_heap_size_bytes{"))
+
+
+def slope(points):
+    """Least-squares slope of y over x for [(x, y)]."""
+    n = len(points)
+    if n < 2:
+        return float("nan")
+    mx, my = sum(x for x, _ in points) / n, sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else float("nan")
 
 
 stop = threading.Event()
@@ -119,7 +143,9 @@ started = time.time()
 while time.time() - started < DURATION:
     if time.time() - started >= QUIET:
         hostile_on.set()
-    rss.append((round(time.time() - started), rss_kib()))
+    with lock:
+        batches_now = sum(acknowledged.values())
+    rss.append((round(time.time() - started), rss_kib(), heap_bytes(), batches_now))
     time.sleep(5)
 stop.set()
 for t in threads:
@@ -136,8 +162,15 @@ print(f"honest requests: quiet {len(quiet)}, loaded {len(loaded)}")
 print(f"honest p50 ms: quiet {percentile(quiet, 0.5)*1000:.1f}, loaded {percentile(loaded, 0.5)*1000:.1f}")
 print(f"honest p99 ms: quiet {percentile(quiet, 0.99)*1000:.1f}, loaded {percentile(loaded, 0.99)*1000:.1f} "
       f"(ratio {percentile(loaded, 0.99)/percentile(quiet, 0.99):.2f})")
-print(f"RSS MiB at start of load {rss[min(len(rss)-1, int(QUIET/5))][1]/1024:.0f}, end {rss[-1][1]/1024:.0f}, max {max(r for _, r in rss)/1024:.0f}")
-print("RSS samples (s, MiB):", " ".join(f"{s}:{r/1024:.0f}" for s, r in rss[:: max(1, len(rss)//12)]))
+print(f"RSS MiB at start of load {rss[min(len(rss)-1, int(QUIET/5))][1]/1024:.0f}, end {rss[-1][1]/1024:.0f}, max {max(r[1] for r in rss)/1024:.0f}")
+print("RSS samples (s, MiB):", " ".join(f"{r[0]}:{r[1]/1024:.0f}" for r in rss[:: max(1, len(rss)//12)]))
+print("heap after GC samples (s, MiB):", " ".join(f"{r[0]}:{r[2]/2**20:.0f}" for r in rss[:: max(1, len(rss)//12)] if r[2] is not None))
+half = [r for r in rss if r[0] >= DURATION / 2]
+for name, index, unit in (("RSS", 1, 1024), ("heap after GC", 2, 2**20)):
+    points = [(r[0], r[index] / unit) for r in half if r[index] is not None]
+    per_batch = [(r[3], r[index] * (1024 if index == 1 else 1)) for r in half if r[index] is not None]
+    print(f"{name} trend over the second half: {slope(points) * 600:+.1f} MiB per 10 min, "
+          f"{slope(per_batch):+.0f} bytes per acknowledged batch")
 print("hostile answers:", dict(sorted(hostile_statuses.items())))
 print(f"5xx or failed connections: {len(server_errors)}", server_errors[:3])
 print(f"acknowledged sample batches: {sum(acknowledged.values())}, lost: {lost}")
