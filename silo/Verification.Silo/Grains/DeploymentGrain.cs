@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Verification.Api.Contracts;
 using Verification.Api.Deployments;
+using Verification.Silo.Providers.Prometheus;
 using Verification.Silo.Storage;
 using Verification.Silo.Telemetry;
 using Verification.Silo.Webhooks;
@@ -25,6 +26,7 @@ internal sealed partial class DeploymentGrain(
     IPersistentStateFactory states,
     IOptions<VerdictClockOptions> clock,
     WebhookOutbox outbox,
+    PrometheusPull pull,
     ILogger<DeploymentGrain> logger)
     : StoredGrain<DeploymentState>(states, journal, metrics, TypeName), IDeploymentGrain, IRemindable
 {
@@ -96,6 +98,8 @@ internal sealed partial class DeploymentGrain(
         {
             await WriteStateAsync(scheduled, cancellationToken).ConfigureAwait(true);
         }
+
+        await StartPullAsync(reminderKnown: false).ConfigureAwait(true);
     }
 
     public async Task<RegisterResult> RegisterAsync(RegisterDeploymentInput input, CancellationToken cancellationToken)
@@ -125,6 +129,7 @@ internal sealed partial class DeploymentGrain(
         _judge = judge;
         verdicts.Publish(Key, state.Verdict);
         Metrics.VerdictChanged(normalized.Service, state.Verdict.Decision);
+        await StartPullAsync(reminderKnown: false).ConfigureAwait(true);
         return new RegisterResult(ToDeployment(state), Created: true);
     }
 
@@ -269,6 +274,7 @@ internal sealed partial class DeploymentGrain(
         var (verdict, _) = await RejudgeAsync(state, now, cancellationToken).ConfigureAwait(true);
         var next = state with { Status = status, FinishedAt = now, HeldPromotion = null, Verdict = verdict };
         await StoreAsync(state, next, [], cancellationToken).ConfigureAwait(true);
+        await StopPullAsync().ConfigureAwait(true);
         if (next.Verdict.SameAnswer(state.Verdict))
         {
             // A completion is news even when the verdict stays as it was (it is now final): subscribers and long polls hear it.
@@ -409,11 +415,13 @@ internal sealed partial class DeploymentGrain(
     }
 
     /// <summary>
-    /// A tick of the verdict-clock reminder. While a promotion is held, the timer ticks in between: a reminder tick that
-    /// comes within one timer period of the last clock judgement judges nothing.
+    /// A tick of a reminder: the PromQL pull's (<see cref="PullReminderTickAsync"/>) or the verdict clock's. While a promotion
+    /// is held, the clock's timer ticks in between: a clock reminder tick that comes within one timer period of the last clock
+    /// judgement judges nothing.
     /// </summary>
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        reminderName == VerdictClock.ReminderName
+        reminderName == PullReminderName ? PullReminderTickAsync()
+        : reminderName == VerdictClock.ReminderName
         && !(_clockJudgedAt is { } judged && _clockPeriod is { } period && time.GetUtcNow() - judged < period)
             ? ClockTickAsync(CancellationToken.None)
             : Task.CompletedTask;

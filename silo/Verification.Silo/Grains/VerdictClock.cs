@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Verification.Api.Contracts;
+using Verification.Api.Deployments;
+using Verification.Silo.Providers.Prometheus;
 using Verification.Silo.Storage;
 
 namespace Verification.Silo.Grains;
@@ -75,19 +77,22 @@ internal static class VerdictClock
 /// <summary>
 /// Deployments stored before the verdict clock became a reminder have none: once per silo start, this asks each of those
 /// whose verdict may still change with time to activate, which schedules its reminder (<see cref="DeploymentGrain"/>).
-/// Deployments that have their reminder are not touched, so later starts activate nothing.
+/// Deployments that have their reminder are not touched. With <c>Prometheus:Url</c> set, it also activates every VERIFYING
+/// deployment with a PromQL metric, which starts its pull at once (and registers the pull reminder of one stored before the
+/// pull had a reminder); their reminders would activate them within a minute anyway.
 /// </summary>
 internal sealed partial class VerdictClockSweep(
     IGrainStorage storage,
     IGrainFactory grains,
     TimeProvider time,
     IOptions<VerdictClockOptions> options,
+    PrometheusPullOptions pullOptions,
     IHostApplicationLifetime lifetime,
     ILogger<VerdictClockSweep> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.ClockSeconds <= 0)
+        if (options.Value.ClockSeconds <= 0 && pullOptions.Url is null)
         {
             return;
         }
@@ -120,15 +125,18 @@ internal sealed partial class VerdictClockSweep(
         }
     }
 
-    /// <summary>Activates every stored deployment that needs a reminder and has none; returns how many.</summary>
+    /// <summary>Activates every stored deployment that needs a clock reminder and has none, or is pulled; returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var clock = options.Value.ClockSeconds > 0;
         var count = 0;
         await foreach (var stored in storage.ListAllAsync(DeploymentGrain.TypeName, null, cancellationToken).ConfigureAwait(false))
         {
             var state = JsonSerializer.Deserialize<DeploymentState>(stored.Json, ContractJson.Options)!;
-            if (state.ClockAt is null && VerdictClock.Next(state, now) is not null)
+            var pulled = pullOptions.Url is not null && state.Status == DeploymentStatus.Verifying
+                && PrometheusPull.Pulls(DeploymentValidation.Definitions(state.Registration));
+            if ((clock && state.ClockAt is null && VerdictClock.Next(state, now) is not null) || pulled)
             {
                 await grains.GetGrain<IDeploymentGrain>(stored.Key).GetAsync(cancellationToken).ConfigureAwait(false);
                 count++;
@@ -138,7 +146,7 @@ internal sealed partial class VerdictClockSweep(
         return count;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Verdict clock: scheduled reminders for {Count} deployments stored without one")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Verdict clock and PromQL pull: activated {Count} deployments stored without a clock reminder or pulled")]
     private static partial void LogScheduled(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Verdict clock: scheduling reminders of stored deployments failed; their next write or activation schedules them")]

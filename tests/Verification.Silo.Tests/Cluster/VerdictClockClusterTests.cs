@@ -152,15 +152,18 @@ public sealed class VerdictClockClusterTests(PostgresDatabaseFixture database, I
     }
 
     /// <summary>The silo's count of clock evaluations (0 before its first).</summary>
-    private static async Task<long> EvaluationsAsync(HttpClient http, CancellationToken ct)
+    private static Task<long> EvaluationsAsync(HttpClient http, CancellationToken ct) =>
+        CounterAsync(http, "verification_verdict_clock_evaluations_total", ct);
+
+    /// <summary>The value of the unlabelled counter <paramref name="name"/> on the silo's <c>/metrics</c> (0 before it is counted).</summary>
+    internal static async Task<long> CounterAsync(HttpClient http, string name, CancellationToken ct)
     {
-        const string Name = "verification_verdict_clock_evaluations_total";
         var metrics = await http.GetStringAsync("metrics", ct);
-        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith(Name + " ", StringComparison.Ordinal) || l.StartsWith(Name + "{", StringComparison.Ordinal));
+        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal));
         return line is null ? 0 : (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
     }
 
-    private static async Task PollAsync(Func<Task<bool>> condition, CancellationToken ct)
+    internal static async Task PollAsync(Func<Task<bool>> condition, CancellationToken ct)
     {
         while (!await condition())
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Verification.Api.Contracts;
 using Verification.Silo.Grains;
+using Verification.Silo.Providers.Prometheus;
 using Verification.Silo.Storage;
 using Verification.Silo.Tests.TestSupport;
 using static Verification.Silo.Tests.Grains.ServiceGrainTests;
@@ -82,7 +83,7 @@ public sealed class VerdictClockTests
         await ExecuteAsync(fixture, $"DELETE FROM orleans_reminders; UPDATE grain_state SET state = json_remove(state, '$.clockAt', '$.ClockAt') WHERE grain_key = 'old'");
         await fixture.DeactivateAllAsync();
         var sut = new VerdictClockSweep(fixture.Storage, fixture.Sut, fixture.Time, Options.Create(new VerdictClockOptions()),
-            null!, NullLogger<VerdictClockSweep>.Instance);
+            new PrometheusPullOptions(), null!, NullLogger<VerdictClockSweep>.Instance);
 
         var before = (await StoredAsync(fixture, "old")).ClockAt;
         var first = await sut.SweepAsync(CancellationToken.None);

@@ -40,6 +40,17 @@ internal sealed class SiloProcess : IAsyncDisposable
                 // parallel and each picks ports the same way): choose again.
                 silo._process.Dispose();
             }
+            catch
+            {
+                // Not ready in time (or cancelled): no silo is left running behind the failed test.
+                if (!silo._process.HasExited)
+                {
+                    silo._process.Kill(entireProcessTree: true);
+                }
+
+                silo._process.Dispose();
+                throw;
+            }
         }
     }
 

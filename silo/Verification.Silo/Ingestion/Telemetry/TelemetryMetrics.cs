@@ -20,6 +20,9 @@ internal sealed class TelemetryMetrics
             "verification.telemetry.rejected_points", "{point}", "Data points or samples not turned into samples (receiver).");
         PullFailures = meter.CreateCounter<long>(
             "verification.prometheus.pull_failures", "{query}", "PromQL queries that failed.");
+        PullEvaluations = meter.CreateCounter<long>(
+            "verification.prometheus.pull_evaluations", "{evaluation}",
+            "PromQL evaluations of a deployment (all its metrics and cohorts), counted by the silo whose grain pulled.");
     }
 
     public Counter<long> RefusedRequests { get; }
@@ -27,4 +30,6 @@ internal sealed class TelemetryMetrics
     public Counter<long> RejectedPoints { get; }
 
     public Counter<long> PullFailures { get; }
+
+    public Counter<long> PullEvaluations { get; }
 }

@@ -12,7 +12,7 @@ using Verification.Tests.Shared;
 
 namespace Verification.Silo.Tests.Providers.Prometheus;
 
-/// <summary>Evaluation rounds of the pull service on a manual clock, with Prometheus answers and the grain faked.</summary>
+/// <summary>Evaluation rounds of one deployment's pull on a manual clock, with Prometheus answers and the grain faked.</summary>
 public sealed class PrometheusPullRoundTests
 {
     private const string Id = "dep-pull";
@@ -27,15 +27,14 @@ public sealed class PrometheusPullRoundTests
         using var http = new HttpClient(prometheus);
         var options = new PrometheusPullOptions { Url = new Uri("http://127.0.0.1:1/") };
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var sut = new PrometheusPullService(new PrometheusQueryClient(http, options), new OneDeployment(), OneGrain(grain),
-            new PullStatusBoard(), options, new TelemetryMetrics(services.GetRequiredService<IMeterFactory>()), time,
-            NullLogger<PrometheusPullService>.Instance);
+        var sut = new PrometheusPull(new PrometheusQueryClient(http, options), options,
+            new TelemetryMetrics(services.GetRequiredService<IMeterFactory>()), time, NullLogger<PrometheusPull>.Instance);
 
         async Task Round(double count, double total, int advanceSeconds = 30)
         {
             prometheus.Count = count;
             prometheus.Total = total;
-            await sut.EvaluateAsync(CancellationToken.None);
+            await sut.EvaluateAsync(Id, Metrics, grain, CancellationToken.None);
             time.Advance(TimeSpan.FromSeconds(advanceSeconds));
         }
 
@@ -58,7 +57,7 @@ public sealed class PrometheusPullRoundTests
         };
         Assert.Equal(expected, grain.Recorded.Select(b => (b.Cohort, b.Count!.Value, b.Total!.Value, b.At!.Value)).ToArray());
         Assert.Equal(
-            grain.Recorded.Select(b => PrometheusPullService.BatchId(Id, "errors", b.Cohort, b.At!.Value)).ToArray(),
+            grain.Recorded.Select(b => PrometheusPull.BatchId(Id, "errors", b.Cohort, b.At!.Value)).ToArray(),
             grain.Recorded.Select(b => b.BatchId!).ToArray());
         Assert.Equal(10, prometheus.Queries);   // 5 evaluated rounds (the repeated 12:00:30 is skipped) × 2 cohorts
     }
@@ -72,17 +71,16 @@ public sealed class PrometheusPullRoundTests
         using var http = new HttpClient(prometheus);
         var options = new PrometheusPullOptions { Url = new Uri("http://127.0.0.1:1/") };
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var sut = new PrometheusPullService(new PrometheusQueryClient(http, options), new OneDeployment(), OneGrain(grain),
-            new PullStatusBoard(), options, new TelemetryMetrics(services.GetRequiredService<IMeterFactory>()), time,
-            NullLogger<PrometheusPullService>.Instance);
+        var sut = new PrometheusPull(new PrometheusQueryClient(http, options), options,
+            new TelemetryMetrics(services.GetRequiredService<IMeterFactory>()), time, NullLogger<PrometheusPull>.Instance);
 
-        await sut.EvaluateAsync(CancellationToken.None);
+        await sut.EvaluateAsync(Id, Metrics, grain, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(30));
         prometheus.Fail = true;
-        await sut.EvaluateAsync(CancellationToken.None);
+        await sut.EvaluateAsync(Id, Metrics, grain, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(30));
         prometheus.Fail = false;
-        await sut.EvaluateAsync(CancellationToken.None);
+        await sut.EvaluateAsync(Id, Metrics, grain, CancellationToken.None);
 
         Assert.Equal(3, grain.Sources.Count);
         Assert.Equal(("errors", (string?)null), grain.Sources[0]);
@@ -118,25 +116,8 @@ public sealed class PrometheusPullRoundTests
         }
     }
 
-    private sealed class OneDeployment : IDeploymentDirectory
-    {
-        public Task<IReadOnlyList<Deployment>> ListAsync(DeploymentFilter filter, int first, string? after, CancellationToken cancellationToken)
-        {
-            Assert.Equal(DeploymentStatus.Verifying, filter.Status);
-            var metric = new MetricDefinition("errors", MetricKind.Ratio, Direction.Increase, true, null, new MetricSourceInput(Promql: "q"));
-            var verdict = new Verdict(Decision.Pending, "", null, null, []);
-            IReadOnlyList<Deployment> page = after is null
-                ? [new Deployment(Id, "s", "v", "production", null, null, Start, null, DeploymentStatus.Verifying, [metric], new AnalysisInput(), [], verdict)]
-                : [];
-            return Task.FromResult(page);
-        }
-    }
-
-    private static IGrainFactory OneGrain(IDeploymentGrain grain) => FakeGrainFactory.Create((_, key) =>
-    {
-        Assert.Equal(Id, key);
-        return grain;
-    });
+    private static readonly MetricDefinition[] Metrics =
+        [new MetricDefinition("errors", MetricKind.Ratio, Direction.Increase, true, null, new MetricSourceInput(Promql: "q"))];
 
     private sealed class RecordingGrain : IDeploymentGrain
     {
