@@ -60,10 +60,11 @@ run() {
   sleep 5  # what the warm-up left behind (tiered re-compilation, GC) settles
   probe snapshot "$TMP/idle0.json" --pids "$pids" --urls "$urls" --pgdata "$TMP/pg" --pgport "$PGPORT" --db "$name"
   sleep "$IDLE_SECONDS"
-  probe snapshot "$TMP/load0.json" --pids "$pids" --urls "$urls" --pgdata "$TMP/pg" --pgport "$PGPORT" --db "$name"
+  # The load generator takes the snapshots around exactly its timed load (not its own start-up).
+  snap="python3 $PWD/bench/cluster-probe.py snapshot $TMP/%s.json --pids $pids --urls $urls --pgdata $TMP/pg --pgport $PGPORT --db $name"
   # A run with failed requests (exit status 1) is printed too: its values/s counts only acknowledged ones.
-  line=$(load --url "$urls" --seconds "$SECONDS_PER_RUN" --run "$name" --phase load || true)
-  probe snapshot "$TMP/silos1.json" --pids "$pids" --urls "$urls" --pgdata "$TMP/pg" --pgport "$PGPORT" --db "$name"
+  line=$(load --url "$urls" --seconds "$SECONDS_PER_RUN" --run "$name" --phase load \
+    --before "$(printf "$snap" load0)" --after "$(printf "$snap" silos1)" || true)
   stop_silos
   # After the silos' connections closed: their last statistics reached pg_stat_database.
   probe snapshot "$TMP/pg1.json" --pgdata "$TMP/pg" --pgport "$PGPORT" --db "$name"

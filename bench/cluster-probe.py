@@ -6,8 +6,8 @@
       children, with the CPU of children already exited, cutime+cstime), each silo's Orleans counters from /metrics, and
       PostgreSQL's xact_commit of NAME, next transaction id and WAL position. Any of --pids/--urls may be empty.
   cluster-probe.py report IDLE0 LOAD0 SILOS1 PG1 LOADLINE SILOS
-      The run's figures from four snapshots (before the idle pause, before the load, after the load, after the silos
-      stopped) and the load generator's line; prints two lines for the run and one JSON line (prefixed 'json ').
+      The run's figures from four snapshots (before the idle pause, right before the load, right after it, after the silos
+      stopped: for xact_commit only) and the load generator's line; prints two lines for the run and one JSON line (prefixed 'json ').
   cluster-probe.py summary RUNS.jsonl
       The ready-to-paste table of all runs and the medians of the per-value figures.
 """
@@ -125,7 +125,7 @@ def report(argv):
 
     silo_cpu = [b - a for a, b in zip(load0["silo_cpu"], silos1["silo_cpu"])]
     silo_idle = [(b - a) / idle_s for a, b in zip(idle0["silo_cpu"], load0["silo_cpu"])]
-    pg_cpu = pg1["pg_cpu"] - load0["pg_cpu"]
+    pg_cpu = silos1["pg_cpu"] - load0["pg_cpu"]
     pg_idle = (load0["pg_cpu"] - idle0["pg_cpu"]) / idle_s
     client_cpu = float(gen.get("client-cpu-s", "nan"))
 
@@ -137,9 +137,12 @@ def report(argv):
     # Background messages between the silos (membership probes, directory) at the idle rate, taken off the load's.
     net_messages = max(0.0, delta("net_messages", load0, silos1) - net_idle * load_s)
     net_bytes = delta("net_bytes", load0, silos1)
-    commits = pg1["commits"] - load0["commits"]
-    writes = pg1["xid"] - load0["xid"]
-    wal = pg1["wal"] - load0["wal"]
+    # xact_commit reaches the view late, so it is read after the silos stopped; the commits of the silos' idle chatter
+    # after the load (webhook polls, membership) are taken off at the idle rate. Writing transactions and WAL are exact.
+    idle_commits = (load0["commits"] - idle0["commits"]) / idle_s
+    commits = round(pg1["commits"] - load0["commits"] - idle_commits * (pg1["time"] - silos1["time"]))
+    writes = silos1["xid"] - load0["xid"]
+    wal = silos1["wal"] - load0["wal"]
 
     per_value = lambda seconds: seconds / values * 1e6 if values else float("nan")  # noqa: E731 µs per value
     per_request = lambda n: n / requests if requests else float("nan")  # noqa: E731
@@ -147,7 +150,7 @@ def report(argv):
         "silos": silos, "values_per_s": float(gen["values/s"]), "requests": requests, "failures": int(gen["failures"]),
         "load_s": load_s, "silo_cpu_s": silo_cpu, "pg_cpu_s": pg_cpu, "client_cpu_s": client_cpu,
         "silo_idle_ms_per_s": [1000 * x for x in silo_idle], "pg_idle_ms_per_s": 1000 * pg_idle,
-        "net_idle_msgs_per_s": net_idle,
+        "net_idle_msgs_per_s": net_idle, "idle_commits_per_s": idle_commits,
         "silo_us_per_value": per_value(sum(silo_cpu)), "pg_us_per_value": per_value(pg_cpu),
         "client_us_per_value": per_value(client_cpu),
         "grain_calls_per_request": per_request(grain_calls), "hops_per_request": per_request(net_messages / 2),
@@ -158,7 +161,7 @@ def report(argv):
     cpu = " + ".join(f"{c:.1f}" for c in silo_cpu)
     print(f"{'':10} cpu s over {load_s:.1f} s: silo {cpu}, postgres {pg_cpu:.1f}, client {client_cpu:.1f}"
           f" | idle ms/s: silo {' + '.join(f'{x:.0f}' for x in row['silo_idle_ms_per_s'])}, postgres {row['pg_idle_ms_per_s']:.0f},"
-          f" {net_idle:.1f} msgs/s between silos | commits {commits} ({writes} writing), WAL {wal / 2**20:.1f} MiB")
+          f" {net_idle:.1f} msgs/s between silos, {idle_commits:.1f} commits/s | commits {commits} ({writes} writing), WAL {wal / 2**20:.1f} MiB")
     print(f"{'':10} per value: silo {row['silo_us_per_value']:.3f} µs, postgres {row['pg_us_per_value']:.3f} µs,"
           f" client {row['client_us_per_value']:.3f} µs | per request: {row['grain_calls_per_request']:.2f} grain calls,"
           f" {row['hops_per_request']:.2f} cross-silo hops ({row['net_kb_per_request']:.0f} KiB sent between silos),"
@@ -198,6 +201,7 @@ def summary(argv):
         ("idle CPU ms/s, silos summed", None, "{:.1f}"),
         ("idle CPU ms/s, PostgreSQL", "pg_idle_ms_per_s", "{:.1f}"),
         ("idle network messages/s between silos", "net_idle_msgs_per_s", "{:.1f}"),
+        ("idle commits/s", "idle_commits_per_s", "{:.1f}"),
     ]
     for label, key, fmt in fields:
         def med(group):

@@ -12,9 +12,10 @@ namespace Verification.Bench.Ingestion;
 /// clients post NDJSON bodies of batches of 1,000 values for a fixed time, and it reports durable values per second
 /// (a request is counted only once answered 200, i.e. after the silo committed it). Stops by itself.
 /// Usage: <c>ingest --url http://127.0.0.1:5080[,http://…] [--seconds 20] [--clients 8] [--deployments 8] [--lines 20] [--values 1000]
-/// [--run ID] [--phase all|register|load]</c> (several silo URLs, comma-separated: the clients are spread over them; the
+/// [--run ID] [--phase all|register|load] [--before CMD] [--after CMD]</c> (several silo URLs, comma-separated: the clients are spread over them; the
 /// deployments are <c>bench-ID-0…</c>, ID random unless given; <c>register</c> only registers them, <c>load</c> only posts, so
-/// that a caller can measure the load apart from the registrations).
+/// that a caller can measure the load apart from the registrations; <c>sh -c CMD</c> runs, and is waited for, right before the
+/// clock starts and right after the last request ended, so that a caller can snapshot counters around exactly the load).
 /// </summary>
 internal static class IngestionLoad
 {
@@ -58,6 +59,7 @@ internal static class IngestionLoad
         var latencies = new List<double>();
         // The load generator's own CPU over the timed window (not its start-up or the registrations): the client's share
         // of the machine in bench/cluster-ingest.sh's cost model.
+        await HookAsync(options.Before);
         using var self = Process.GetCurrentProcess();
         var cpuAtStart = self.TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
@@ -99,14 +101,15 @@ internal static class IngestionLoad
             }
         })).ToArray();
         await Task.WhenAll(clients);
+        var seconds = stopwatch.Elapsed.TotalSeconds;
         self.Refresh();
         var clientCpu = self.TotalProcessorTime - cpuAtStart;
+        await HookAsync(options.After);
         foreach (var silo in silos.Skip(1))
         {
             silo.Dispose();
         }
 
-        var seconds = stopwatch.Elapsed.TotalSeconds;
         latencies.Sort();
         var median = latencies.Count == 0 ? double.NaN : latencies[latencies.Count / 2];
         var p99 = latencies.Count == 0 ? double.NaN : latencies[(int)(latencies.Count * 0.99)];
@@ -117,7 +120,23 @@ internal static class IngestionLoad
         return failures == 0 ? 0 : 1;
     }
 
-    private sealed record Options(string Url, int Seconds, int Clients, int Deployments, int Lines, int Values, string? Run, string Phase)
+    private static async Task HookAsync(string? command)
+    {
+        if (command is null)
+        {
+            return;
+        }
+
+        using var hook = Process.Start(new ProcessStartInfo("sh") { ArgumentList = { "-c", command } })!;
+        await hook.WaitForExitAsync();
+        if (hook.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'{command}' exited with {hook.ExitCode}");
+        }
+    }
+
+    private sealed record Options(string Url, int Seconds, int Clients, int Deployments, int Lines, int Values, string? Run, string Phase,
+        string? Before, string? After)
     {
         public static Options Parse(string[] args)
         {
@@ -135,7 +154,8 @@ internal static class IngestionLoad
 
             int Int(string key, int value) => map.TryGetValue(key, out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : value;
             return new Options(map.GetValueOrDefault("url", "http://127.0.0.1:5080"), Int("seconds", 20), Int("clients", 8),
-                Int("deployments", 8), Int("lines", 20), Int("values", 1000), map.GetValueOrDefault("run"), phase);
+                Int("deployments", 8), Int("lines", 20), Int("values", 1000), map.GetValueOrDefault("run"), phase,
+                map.GetValueOrDefault("before"), map.GetValueOrDefault("after"));
         }
     }
 }
