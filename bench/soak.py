@@ -5,12 +5,15 @@ what the hostile client got, 5xx answers, and whether every acknowledged sample 
 managed heap left by the last garbage collection (from /metrics), sampled every 5 s; their trend over the second half
 of the run, per 10 minutes and per acknowledged batch (what the stored data itself needs, such as the batch ids kept
 for de-duplication, grows with it; a leak grows without it).
-Usage: soak.py URL BOOTSTRAP_TOKEN PID DURATION_SECONDS"""
-import json, random, sys, threading, time, urllib.error, urllib.request, uuid
+Usage: soak.py URL BOOTSTRAP_TOKEN PID DURATION_SECONDS
+SOAK_DISTINCT_BATCHES=N (a control run): each honest client cycles through N batch ids, so after the first N batches
+every batch is a duplicate that stores nothing — the same requests with no data growing."""
+import json, os, random, sys, threading, time, urllib.error, urllib.request, uuid
 
 URL, BOOTSTRAP, PID, DURATION = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 HONEST = 4
 QUIET = max(20.0, DURATION * 0.2)
+DISTINCT = int(os.environ.get("SOAK_DISTINCT_BATCHES", "0"))
 
 
 def call(method, path, body=None, token=None, content_type="application/json"):
@@ -75,6 +78,7 @@ lock = threading.Lock()
 latencies = {"quiet": [], "loaded": []}
 server_errors = []
 acknowledged = {}  # deployment id -> batches acknowledged
+acknowledged_ids = {}  # deployment id -> distinct batch ids acknowledged
 hostile_statuses = {}
 
 
@@ -86,12 +90,13 @@ def honest(index):
         "metrics": [{"name": "errors", "kind": "RATIO", "direction": "INCREASE"}]}), secret)
     assert status == 201, (status, text)
     acknowledged[deployment] = 0
+    acknowledged_ids[deployment] = set()
     n = 0
     while not stop.is_set():
         n += 1
         cohort = "CANARY" if n % 2 else "BASELINE"
         line = json.dumps({"deploymentId": deployment, "cohort": cohort, "metric": "errors", "count": random.randint(0, 3),
-                           "total": 1000, "batchId": f"b{n}"})
+                           "total": 1000, "batchId": f"b{n % DISTINCT if DISTINCT else n}"})
         for method, path, body, ctype in (("POST", "/v1/samples", line, "application/x-ndjson"),
                                           ("GET", f"/v1/deployments/{deployment}/verdict", None, None)):
             status, text, seconds = call(method, path, body, secret, ctype or "application/json")
@@ -101,7 +106,9 @@ def honest(index):
                 if status >= 500 or status == 0:
                     server_errors.append((path, status, text[:200]))
             if method == "POST" and status == 200:
-                acknowledged[deployment] += 1
+                with lock:
+                    acknowledged_ids[deployment].add(n % DISTINCT if DISTINCT else n)
+                    acknowledged[deployment] = len(acknowledged_ids[deployment])
 
 
 def hostile():
