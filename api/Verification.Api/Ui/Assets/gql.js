@@ -1,4 +1,6 @@
-// GraphQL over HTTP (POST /graphql) and subscriptions over WebSocket (protocol graphql-transport-ws).
+// GraphQL over HTTP (POST /graphql) and subscriptions over WebSocket (protocol graphql-transport-ws), with the API token
+// of auth.js when one is kept.
+import { askForToken, authFetch, connectionPayload } from './auth.js';
 
 export class GraphQLError extends Error {
   constructor(errors) {
@@ -9,7 +11,7 @@ export class GraphQLError extends Error {
 
 /** Runs a query or mutation; resolves to `data`, rejects with the GraphQL errors or the HTTP failure. */
 export async function query(text, variables = {}, signal = undefined) {
-  const response = await fetch('/graphql', {
+  const response = await authFetch('/graphql', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json' },
     body: JSON.stringify({ query: text, variables }),
@@ -46,7 +48,7 @@ export function subscribe(text, variables, handlers) {
   const open = () => {
     handlers.status?.('connecting');
     socket = new WebSocket(socketUrl(), 'graphql-transport-ws');
-    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: connectionPayload() })));
     socket.addEventListener('message', (event) => {
       const message = JSON.parse(event.data);
       switch (message.type) {
@@ -72,8 +74,14 @@ export function subscribe(text, variables, handlers) {
           break;
       }
     });
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (event) => {
       if (stopped) {
+        return;
+      }
+      if (event.code === 4403) {
+        // connection_init refused: no token or a bad one. Retrying cannot help until a token is entered (which reloads).
+        handlers.status?.('closed');
+        askForToken();
         return;
       }
       handlers.status?.('closed');

@@ -1,5 +1,6 @@
 // The query page at /graphql: an editor, variables, run, and the result; subscriptions stream over WebSocket.
 import { subscribe } from './gql.js';
+import { authFetch } from './auth.js';
 import { esc } from './format.js';
 
 const form = document.getElementById('runner');
@@ -74,7 +75,7 @@ async function run() {
   status.textContent = 'Running…';
   const started = performance.now();
   try {
-    const response = await fetch('/graphql', {
+    const response = await authFetch('/graphql', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json' },
       body: JSON.stringify({ query: text, variables }),
@@ -123,7 +124,7 @@ const typeName = (t) => (t.kind === 'NON_NULL' ? `${typeName(t.ofType)}!` : t.ki
 async function loadSchema() {
   const host = document.getElementById('schema');
   try {
-    const response = await fetch('/graphql', {
+    const response = await authFetch('/graphql', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ query: introspection }),
