@@ -50,8 +50,8 @@ internal sealed partial class DeploymentGrain(
     /// <summary>When this activation last judged; null until its first judgement.</summary>
     private DateTimeOffset? _judgedAt;
 
-    /// <summary>Whether the events in the stored state's outbox were handed to the webhook outbox by this activation.</summary>
-    private bool _outboxHandedOff = true;
+    /// <summary>The hand-off of the stored state's outbox to the webhook outbox by this activation.</summary>
+    private readonly OutboxHandOff _handOff = new(outbox);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -63,7 +63,7 @@ internal sealed partial class DeploymentGrain(
         }
 
         // Events committed with the state but perhaps not handed off before a crash: handed off again (idempotent by id).
-        await HandOffAsync(State, cancellationToken).ConfigureAwait(true);
+        await _handOff.HandAsync(State.Outbox, cancellationToken).ConfigureAwait(true);
 
         // Replay the journal: the judge's summaries are a function of the stored samples only.
         var registered = State;
@@ -384,7 +384,7 @@ internal sealed partial class DeploymentGrain(
         CancellationToken cancellationToken)
     {
         next = await ScheduleClockAsync(next, time.GetUtcNow()).ConfigureAwait(true);
-        List<OutboundEvent> events = [.. _outboxHandedOff ? [] : previous.Outbox ?? [], .. OutboundEvent.Of(Key, previous, next, time.GetUtcNow())];
+        List<OutboundEvent> events = [.. _handOff.Pending(previous.Outbox), .. OutboundEvent.Of(Key, previous, next, time.GetUtcNow())];
         next = next with { Outbox = events.Count == 0 ? null : events };
         await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(true);
         if (!next.Verdict.SameAnswer(previous.Verdict))
@@ -397,21 +397,7 @@ internal sealed partial class DeploymentGrain(
             Metrics.VerdictChanged(next.Registration.Service, next.Verdict.Decision);
         }
 
-        await HandOffAsync(next, cancellationToken).ConfigureAwait(true);
-    }
-
-    /// <summary>Hands the committed outbox of <paramref name="state"/> to the webhook outbox; a failure leaves it to be handed again.</summary>
-    private async Task HandOffAsync(DeploymentState state, CancellationToken cancellationToken)
-    {
-        if (state.Outbox is not { Count: > 0 } events)
-        {
-            _outboxHandedOff = true;
-            return;
-        }
-
-        _outboxHandedOff = false;
-        await outbox.EnqueueAsync(events, cancellationToken).ConfigureAwait(true);
-        _outboxHandedOff = true;
+        await _handOff.HandAsync(next.Outbox, cancellationToken).ConfigureAwait(true);
     }
 
     /// <summary>

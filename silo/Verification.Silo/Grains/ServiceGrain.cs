@@ -73,8 +73,8 @@ internal sealed partial class ServiceGrain(
 
     private ServiceState Current => State ?? ServiceState.Empty;
 
-    /// <summary>Whether the events in the stored state's outbox were handed to the webhook outbox by this activation.</summary>
-    private bool _outboxHandedOff = true;
+    /// <summary>The hand-off of the stored state's outbox to the webhook outbox by this activation.</summary>
+    private readonly OutboxHandOff _handOff = new(outbox);
 
     /// <summary>Whether this grain's alert clock reminder is registered; null until this activation knows.</summary>
     private bool? _alertClock;
@@ -143,7 +143,7 @@ internal sealed partial class ServiceGrain(
         // Events committed with the state but perhaps not handed off before a crash: handed off again (idempotent by id).
         try
         {
-            await HandOffAsync(State!, cancellationToken).ConfigureAwait(true);
+            await _handOff.HandAsync(State!.Outbox, cancellationToken).ConfigureAwait(true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -601,9 +601,9 @@ internal sealed partial class ServiceGrain(
         var (next, ticking) = WithAlerts(state, _slos.Values, now);
         if (ReferenceEquals(next.Alerts, state.Alerts))
         {
-            if (!_outboxHandedOff)
+            if (!_handOff.HandedOff)
             {
-                await HandOffAsync(state, cancellationToken).ConfigureAwait(true);
+                await _handOff.HandAsync(state.Outbox, cancellationToken).ConfigureAwait(true);
             }
 
             await ScheduleAlertClockAsync(ticking).ConfigureAwait(true);
@@ -650,7 +650,7 @@ internal sealed partial class ServiceGrain(
             return (next with { Alerts = Current.Alerts }, ticking);
         }
 
-        List<OutboundEvent> outboxed = [.. _outboxHandedOff ? [] : Current.Outbox ?? [], .. events];
+        List<OutboundEvent> outboxed = [.. _handOff.Pending(Current.Outbox), .. events];
         return (next with { Alerts = levels.Count == 0 ? null : levels, Outbox = outboxed.Count == 0 ? null : outboxed }, ticking);
     }
 
@@ -659,7 +659,7 @@ internal sealed partial class ServiceGrain(
     {
         try
         {
-            await HandOffAsync(written, CancellationToken.None).ConfigureAwait(true);
+            await _handOff.HandAsync(written.Outbox, CancellationToken.None).ConfigureAwait(true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -668,20 +668,6 @@ internal sealed partial class ServiceGrain(
         }
 
         await ScheduleAlertClockAsync(ticking).ConfigureAwait(true);
-    }
-
-    /// <summary>Hands the committed outbox of <paramref name="state"/> to the webhook outbox; a failure leaves it to be handed again.</summary>
-    private async Task HandOffAsync(ServiceState state, CancellationToken cancellationToken)
-    {
-        if (state.Outbox is not { Count: > 0 } events)
-        {
-            _outboxHandedOff = true;
-            return;
-        }
-
-        _outboxHandedOff = false;
-        await outbox.EnqueueAsync(events, cancellationToken).ConfigureAwait(true);
-        _outboxHandedOff = true;
     }
 
     /// <summary>Registers the alert clock's reminder while <paramref name="ticking"/> (and the clock is on), else removes it.</summary>

@@ -15,10 +15,12 @@ namespace Verification.Silo.Webhooks;
 /// and POSTs each with its signature. A 2xx answer delivers; anything else, a timeout or a refused connection is retried
 /// with exponential backoff until <see cref="WebhookOptions.RetryHours"/> after the event, then given up. A crash between
 /// sending and recording sends again after the lease: at-least-once, with the event id stable for de-duplication.
+/// Finished rows past the retention are pruned at start and every <see cref="WebhookOptions.PruneMinutes"/> (<see cref="WebhookPruner"/>).
 /// </summary>
 internal sealed partial class WebhookDispatcher(
     WebhookStore store,
     WebhookOutbox outbox,
+    WebhookPruner pruner,
     IGrainStorage storage,
     IGrainFactory grains,
     TimeProvider time,
@@ -41,6 +43,11 @@ internal sealed partial class WebhookDispatcher(
         {
             try
             {
+                if (await pruner.PruneIfDueAsync(stoppingToken).ConfigureAwait(false) is > 0 and var pruned)
+                {
+                    LogPruned(logger, pruned, _options.RetentionDays);
+                }
+
                 var claimed = await store.ClaimAsync(time.GetUtcNow(), time.GetUtcNow() + Lease, _options.BatchSize, stoppingToken)
                     .ConfigureAwait(false);
                 await Task.WhenAll(claimed.Select(d => AttemptAsync(http, d, stoppingToken))).ConfigureAwait(false);
@@ -165,6 +172,9 @@ internal sealed partial class WebhookDispatcher(
     /// <summary><c>sha256=</c> and the lower-case hex HMAC-SHA256 of <paramref name="body"/> keyed by the UTF-8 secret.</summary>
     public static string Signature(string secret, ReadOnlySpan<byte> body) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook outbox: deleted {Count} finished deliveries of events older than {Days} days")]
+    private static partial void LogPruned(ILogger logger, int count, double days);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery round failed; retrying at the next poll")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);

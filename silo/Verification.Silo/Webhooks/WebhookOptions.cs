@@ -28,6 +28,21 @@ internal sealed class WebhookOptions
     /// </summary>
     public int SloAlertClockMinutes { get; set; } = 1;
 
+    /// <summary>
+    /// Delivered and given-up deliveries of events older than this many days are deleted by the dispatcher (in batches of
+    /// <see cref="PruneBatchSize"/>, every <see cref="PruneMinutes"/>); an event this old is never handed to the outbox again.
+    /// </summary>
+    public double RetentionDays { get; set; } = 7;
+
+    /// <summary>How often the dispatcher prunes, in minutes (and once at start).</summary>
+    public double PruneMinutes { get; set; } = 60;
+
+    /// <summary>Rows deleted per statement while pruning (each batch its own short transaction).</summary>
+    public int PruneBatchSize { get; set; } = 1000;
+
+    /// <summary>How long a delivery row is kept after its event: <see cref="RetentionDays"/>.</summary>
+    public TimeSpan Retention => TimeSpan.FromDays(RetentionDays);
+
     /// <summary>The wait before retry number <paramref name="attempt"/> (1 = after the first failed attempt).</summary>
     public TimeSpan RetryDelay(int attempt) =>
         TimeSpan.FromSeconds(Math.Min(MaxRetryDelaySeconds, FirstRetrySeconds * Math.Pow(2, Math.Min(attempt - 1, 30))));

@@ -8,9 +8,10 @@ namespace Verification.Silo.Webhooks;
 /// <summary>
 /// Takes committed webhook events (from a deployment grain's outbox) and keeps one delivery per subscription that wants
 /// each (<see cref="WebhookStore"/>), with the body built now in the subscription's format, so every retry sends the same
-/// bytes; then wakes the <see cref="WebhookDispatcher"/> of this silo. Handing the same events again adds nothing.
+/// bytes; then wakes the <see cref="WebhookDispatcher"/> of this silo. Handing the same events again adds nothing, and an
+/// event older than the retention is not added again (<see cref="WebhookPruner.Expired"/>).
 /// </summary>
-internal sealed class WebhookOutbox(IWebhookDirectory subscriptions, WebhookStore store)
+internal sealed class WebhookOutbox(IWebhookDirectory subscriptions, WebhookStore store, WebhookPruner retention)
 {
     /// <summary>The CloudEvents <c>source</c> of every event (CloudEvents 1.0 §3.1.1: a URI-reference).</summary>
     public const string Source = "/verification/deployments";
@@ -25,6 +26,7 @@ internal sealed class WebhookOutbox(IWebhookDirectory subscriptions, WebhookStor
         ArgumentNullException.ThrowIfNull(events);
         var all = await subscriptions.ListAsync(cancellationToken).ConfigureAwait(false);
         var deliveries = (from e in events
+                          where !retention.Expired(e.Time)
                           from s in all
                           where s.Wants(e.Type, e.Service)
                           select new NewDelivery(s.Id, e.Id, e.Type, e.Subject, Body(s.Format, e), e.Time)).ToList();

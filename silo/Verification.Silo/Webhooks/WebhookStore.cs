@@ -108,6 +108,24 @@ internal sealed class WebhookStore(IOptions<StorageOptions> options)
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> finished rows (DELIVERED or FAILED: no next attempt) of events created before
+    /// <paramref name="before"/>, in one statement; returns how many. A PENDING row is never deleted, however old.
+    /// </summary>
+    public async Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, """
+            DELETE FROM webhook_delivery
+            WHERE (webhook_id, event_id) IN (
+                SELECT webhook_id, event_id FROM webhook_delivery
+                WHERE next_attempt_at IS NULL AND status <> 'PENDING' AND created_at < @before LIMIT @limit)
+            """);
+        Add(command, "before", before.ToUnixTimeMilliseconds());
+        Add(command, "limit", limit);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<WebhookDelivery>> ListAsync(string webhookId, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);

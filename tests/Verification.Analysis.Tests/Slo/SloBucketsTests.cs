@@ -30,6 +30,34 @@ public sealed class SloBucketsTests
     }
 
     [Fact]
+    public void Remove_AfterAddOfTheSameNow_EvaluatesAsBeforeTheAdd()
+    {
+        var sut = Rolling(TimeSpan.FromDays(30));
+        sut.Add(Now.AddHours(-2), good: 990, total: 1000, Now);
+        var before = sut.Evaluate(Now);
+        sut.Add(Now.AddMinutes(-1), good: 0, total: 100, Now);
+        sut.Add(Now.AddMinutes(2), good: 5, total: 10, Now);
+
+        sut.Remove(Now.AddMinutes(-1), good: 0, total: 100, Now);
+        sut.Remove(Now.AddMinutes(2), good: 5, total: 10, Now);
+
+        var after = sut.Evaluate(Now);
+        Assert.Equal((before.Good, before.Total, before.BudgetRemaining, before.Alert), (after.Good, after.Total, after.BudgetRemaining, after.Alert));
+        Assert.Equal(before.BurnRates, after.BurnRates);
+        Assert.Equal([new SloBucket(MinuteClock.MinuteOf(Now.AddHours(-2)), 990, 1000)], sut.Snapshot());
+    }
+
+    [Fact]
+    public void Remove_MoreThanAdded_Throws()
+    {
+        var sut = Rolling(TimeSpan.FromDays(30));
+        sut.Add(Now, good: 5, total: 10, Now);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => sut.Remove(Now, good: 5, total: 11, Now));
+        Assert.Throws<InvalidOperationException>(() => sut.Remove(Now.AddDays(-40), good: 0, total: 1, Now));
+    }
+
+    [Fact]
     public void Evaluate_TwoMinutesDifferentTraffic_TrafficWeightedNotAverageOfRatios()
     {
         var sut = Rolling(TimeSpan.FromDays(30));

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using YamlDotNet.RepresentationModel;
 
 namespace Verification.Silo.Tests.Integrations;
@@ -7,24 +9,58 @@ namespace Verification.Silo.Tests.Integrations;
 /// <summary>
 /// docs/integrations/argo-rollouts-analysistemplate.yaml, parsed and run against the service the way the Argo Rollouts
 /// controller runs it (see <see cref="ArgoWebMetric"/>): PENDING keeps measuring, PROMOTE succeeds, ROLLBACK and
-/// INCONCLUSIVE fail.
+/// INCONCLUSIVE fail. The recipe registers by template: each test first stores it as the recipe's comments say.
 /// </summary>
-public sealed class ArgoRolloutsRecipeTests(RecipeSilo silo) : IClassFixture<RecipeSilo>
+public sealed class ArgoRolloutsRecipeTests(RecipeSilo silo) : IClassFixture<RecipeSilo>, IAsyncLifetime
 {
     private static readonly string Yaml = File.ReadAllText(RecipeSilo.RepositoryFile("docs/integrations/argo-rollouts-analysistemplate.yaml"));
 
     private readonly HttpClient _http = silo.CreateClient();
 
-    private static (ArgoWebMetric Register, ArgoWebMetric Verdict) Metrics(string id)
+    public async Task InitializeAsync() =>
+        Assert.Contains(await RecipeSilo.PutTemplateAsync(_http), new[] { HttpStatusCode.Created, HttpStatusCode.OK });
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <param name="template">Overrides the template argument (default: the recipe's own, <c>http-canary</c>).</param>
+    private static (ArgoWebMetric Register, ArgoWebMetric Verdict) Metrics(string id, string? template = null)
     {
-        var metrics = ArgoWebMetric.Load(Yaml, new Dictionary<string, string>
+        var args = new Dictionary<string, string>
         {
             ["verification-url"] = "http://localhost",
             ["deployment-id"] = id,
             ["service"] = "checkout",
             ["version"] = "2.0.0",
-        });
+        };
+        if (template is not null)
+        {
+            args["template"] = template;
+        }
+
+        var metrics = ArgoWebMetric.Load(Yaml, args);
         return (metrics.Single(m => m.Name == "register"), metrics.Single(m => m.Name == "verdict"));
+    }
+
+    [Fact]
+    public async Task Register_ByTheRecipesTemplate_DeploymentHasTheTemplatesMetricsAndWindow()
+    {
+        var (register, _) = Metrics("argo-template");
+
+        Assert.Equal(ArgoPhase.Successful, await register.MeasureAsync(_http));
+
+        var deployment = await _http.GetFromJsonAsync<JsonElement>("/v1/deployments/argo-template");
+        Assert.Equal(["errors", "latency"], deployment.GetProperty("metrics").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal((300, 1800), (deployment.GetProperty("analysis").GetProperty("minDurationSeconds").GetInt32(),
+            deployment.GetProperty("analysis").GetProperty("maxDurationSeconds").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Register_TemplateNotStored_MeasurementErrorAndNoDeployment()
+    {
+        var (register, verdict) = Metrics("argo-no-template", template: "never-stored");
+
+        Assert.Equal(ArgoPhase.Error, await register.MeasureAsync(_http));
+        Assert.Equal(ArgoPhase.Error, await verdict.MeasureAsync(_http));
     }
 
     private async Task SamplesAsync(string id, string metric, string baseline, string canary)

@@ -28,6 +28,23 @@ public sealed class RecipeSilo : WebApplicationFactory<Program>
         return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("no Verification.sln above the tests"), path);
     }
 
+    /// <summary>The analysis template both recipes register by (<c>docs/integrations/http-canary-template.json</c>).</summary>
+    public const string TemplateName = "http-canary";
+
+    /// <summary>
+    /// Stores the recipes' template as their comments tell a user to, before any rollout: <c>curl -X PUT
+    /// …/v1/templates/http-canary -H 'Content-Type: application/json' --data-binary @docs/integrations/http-canary-template.json</c>.
+    /// Returns the status (201 new, 200 replaced).
+    /// </summary>
+    public static async Task<System.Net.HttpStatusCode> PutTemplateAsync(HttpClient http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var body = await File.ReadAllTextAsync(RepositoryFile("docs/integrations/http-canary-template.json"));
+        using var response = await http.PutAsync($"/v1/templates/{TemplateName}",
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        return response.StatusCode;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:Provider", "sqlite");

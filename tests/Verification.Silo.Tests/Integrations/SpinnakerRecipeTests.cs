@@ -6,23 +6,35 @@ namespace Verification.Silo.Tests.Integrations;
 /// <summary>
 /// docs/integrations/spinnaker-webhook-stage.json, parsed and run against the service the way Orca runs webhook stages
 /// (see <see cref="SpinnakerWebhookStage"/>): PENDING keeps the stage RUNNING, PROMOTE succeeds, ROLLBACK and
-/// INCONCLUSIVE end it TERMINAL.
+/// INCONCLUSIVE end it TERMINAL. The register stage names a template: each test first stores it as the recipe's description says.
 /// </summary>
-public sealed class SpinnakerRecipeTests(RecipeSilo silo) : IClassFixture<RecipeSilo>
+public sealed class SpinnakerRecipeTests(RecipeSilo silo) : IClassFixture<RecipeSilo>, IAsyncLifetime
 {
     private static readonly string Json = File.ReadAllText(RecipeSilo.RepositoryFile("docs/integrations/spinnaker-webhook-stage.json"));
 
     private readonly HttpClient _http = silo.CreateClient();
 
-    private static (SpinnakerWebhookStage Register, SpinnakerWebhookStage Verdict) Stages(string id)
+    public async Task InitializeAsync() =>
+        Assert.Contains(await RecipeSilo.PutTemplateAsync(_http), new[] { HttpStatusCode.Created, HttpStatusCode.OK });
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <param name="template">Overrides the template parameter (default: the pipeline's own, <c>http-canary</c>).</param>
+    private static (SpinnakerWebhookStage Register, SpinnakerWebhookStage Verdict) Stages(string id, string? template = null)
     {
-        var stages = SpinnakerWebhookStage.Load(Json, new Dictionary<string, string>
+        var parameters = new Dictionary<string, string>
         {
             ["verificationUrl"] = "http://localhost",
             ["deploymentId"] = id,
             ["service"] = "checkout",
             ["version"] = "2.0.0",
-        });
+        };
+        if (template is not null)
+        {
+            parameters["template"] = template;
+        }
+
+        var stages = SpinnakerWebhookStage.Load(Json, parameters);
         return (stages.Single(s => s.RefId == "verification-register"), stages.Single(s => s.RefId == "verification-verdict"));
     }
 
@@ -80,6 +92,15 @@ public sealed class SpinnakerRecipeTests(RecipeSilo silo) : IClassFixture<Recipe
         silo.Time.Advance(TimeSpan.FromSeconds(1801));
 
         Assert.Equal(SpinnakerStatus.Terminal, await verdict.PollAsync(_http));
+    }
+
+    [Fact]
+    public async Task Stages_TemplateNotStored_RegisterStageTerminal()
+    {
+        var (register, verdict) = Stages("spin-no-template", template: "never-stored");
+
+        Assert.Equal(SpinnakerStatus.Terminal, await register.StartAsync(_http));
+        Assert.Equal(SpinnakerStatus.Terminal, await verdict.StartAsync(_http));
     }
 
     [Fact]
