@@ -25,7 +25,7 @@ public sealed class PromqlPullClusterTests(PostgresDatabaseFixture database, ITe
     [StorageFact]
     public async Task Pull_TwoSilosHostKilledThenRestarted_EachDeploymentEvaluatedOncePerIntervalInTheCluster()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(240));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(600));
         var ct = timeout.Token;
         await using var prometheus = await FakePrometheus.StartAsync();
         var connectionString = await database.CreateEmptyDatabaseAsync();
