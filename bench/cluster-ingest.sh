@@ -64,7 +64,7 @@ run() {
   snap="python3 $PWD/bench/cluster-probe.py snapshot $TMP/%s.json --pids $pids --urls $urls --pgdata $TMP/pg --pgport $PGPORT --db $name"
   # A run with failed requests (exit status 1) is printed too: its values/s counts only acknowledged ones.
   line=$(load --url "$urls" --seconds "$SECONDS_PER_RUN" --run "$name" --phase load \
-    --before "$(printf "$snap" load0)" --after "$(printf "$snap" silos1)" || true)
+    --before "$(printf "$snap" load0) --at end" --after "$(printf "$snap" silos1)" || true)
   stop_silos
   # After the silos' connections closed: their last statistics reached pg_stat_database.
   probe snapshot "$TMP/pg1.json" --pgdata "$TMP/pg" --pgport "$PGPORT" --db "$name"

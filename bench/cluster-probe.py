@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measurements for bench/cluster-ingest.sh: where the cost of a run goes.
 
-  cluster-probe.py snapshot OUT.json --pids P1,P2 --urls U1,U2 --pgdata DIR --pgport PORT --db NAME
+  cluster-probe.py snapshot OUT.json --pids P1,P2 --urls U1,U2 --pgdata DIR --pgport PORT --db NAME [--at end]
       CPU seconds so far of each silo process (utime+stime from /proc/<pid>/stat), of PostgreSQL (the postmaster and its
       children, with the CPU of children already exited, cutime+cstime), each silo's Orleans counters from /metrics, and
       PostgreSQL's xact_commit of NAME, next transaction id and WAL position. Any of --pids/--urls may be empty.
@@ -97,8 +97,14 @@ def snapshot(argv):
     out, args = argv[0], dict(zip(argv[1::2], argv[2::2]))
     pids = [int(p) for p in args.get("--pids", "").split(",") if p]
     urls = [u for u in args.get("--urls", "").split(",") if u]
-    snap = {"time": time.monotonic(), "silo_cpu": [proc_cpu(p) for p in pids],
-            "orleans": [orleans_counters(u) for u in urls], "pg_cpu": postgres_cpu(args["--pgdata"])}
+
+    def clock():
+        return {"time": time.monotonic(), "silo_cpu": [proc_cpu(p) for p in pids], "pg_cpu": postgres_cpu(args["--pgdata"])}
+
+    # The clock and the CPU are read as close to the load as can be: last before it (--at end), first after it; what the
+    # snapshot itself costs (a /metrics scrape, psql) then falls outside the window.
+    snap = {} if args.get("--at") == "end" else clock()
+    snap["orleans"] = [orleans_counters(u) for u in urls]
     # xact_commit: every committed transaction of the benchmark database, read-only ones included (the statistics reach
     # the view within a second or so; the last snapshot is taken after the silos' connections closed, which flushes them).
     # Next transaction id: transactions that wrote anything, in the whole server, counted at once.
@@ -106,6 +112,8 @@ def snapshot(argv):
                              f"select coalesce((select xact_commit from pg_stat_database where datname = '{args['--db']}'), 0),"
                              " pg_snapshot_xmax(pg_current_snapshot()), pg_current_wal_lsn()")[0].split("|")
     snap.update(commits=int(commits), xid=int(xid), wal=lsn_bytes(lsn))
+    if args.get("--at") == "end":
+        snap.update(clock())
     with open(out, "w") as f:
         json.dump(snap, f)
 
