@@ -131,10 +131,12 @@ def report(argv):
     idle_s = load0["time"] - idle0["time"]
     load_s = silos1["time"] - load0["time"]
 
-    silo_cpu = [b - a for a, b in zip(load0["silo_cpu"], silos1["silo_cpu"])]
     silo_idle = [(b - a) / idle_s for a, b in zip(idle0["silo_cpu"], load0["silo_cpu"])]
-    pg_cpu = silos1["pg_cpu"] - load0["pg_cpu"]
     pg_idle = (load0["pg_cpu"] - idle0["pg_cpu"]) / idle_s
+    # The window can outlast the load by the time the after-hook takes to start: that excess is taken off at the idle rate.
+    excess = max(0.0, load_s - float(gen["seconds"]))
+    silo_cpu = [b - a - idle * excess for a, b, idle in zip(load0["silo_cpu"], silos1["silo_cpu"], silo_idle)]
+    pg_cpu = silos1["pg_cpu"] - load0["pg_cpu"] - pg_idle * excess
     client_cpu = float(gen.get("client-cpu-s", "nan"))
 
     def delta(key, a, b):
@@ -167,7 +169,7 @@ def report(argv):
         "pg_us_per_commit": pg_cpu / commits * 1e6 if commits else float("nan"),
     }
     cpu = " + ".join(f"{c:.1f}" for c in silo_cpu)
-    print(f"{'':10} cpu s over {load_s:.1f} s: silo {cpu}, postgres {pg_cpu:.1f}, client {client_cpu:.1f}"
+    print(f"{'':10} cpu s over {load_s:.1f} s (idle rate taken off past {gen['seconds']} s): silo {cpu}, postgres {pg_cpu:.1f}, client {client_cpu:.1f}"
           f" | idle ms/s: silo {' + '.join(f'{x:.0f}' for x in row['silo_idle_ms_per_s'])}, postgres {row['pg_idle_ms_per_s']:.0f},"
           f" {net_idle:.1f} msgs/s between silos, {idle_commits:.1f} commits/s | commits {commits} ({writes} writing), WAL {wal / 2**20:.1f} MiB")
     print(f"{'':10} per value: silo {row['silo_us_per_value']:.3f} µs, postgres {row['pg_us_per_value']:.3f} µs,"
