@@ -187,13 +187,20 @@ def summary(argv):
     ratios = [b["values_per_s"] / a["values_per_s"] for a, b in zip(ones, twos) if a["values_per_s"]]
     load = os.getloadavg()
     print(f"\nSummary ({len(ratios)} rounds; load average now {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; nproc {os.cpu_count()}):\n")
-    print("| round | one silo values/s | two silos values/s | two ÷ one |")
-    print("| ---: | ---: | ---: | ---: |")
+    # Two ÷ one per CPU: the inverse ratio of (silos + PostgreSQL) CPU per value. It does not depend on how much of a
+    # shared machine each run got, only on what a value cost; on a machine of its own it is the ratio to expect.
+    def cost(r):
+        return r["silo_us_per_value"] + r["pg_us_per_value"]
+    per_cpu = [cost(a) / cost(b) for a, b in zip(ones, twos)]
+    print("| round | one silo values/s | two silos values/s | two ÷ one | two ÷ one per CPU (silos + PostgreSQL µs per value) |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
     for i, (a, b) in enumerate(zip(ones, twos), 1):
-        print(f"| {i} | {a['values_per_s']:,.0f} | {b['values_per_s']:,.0f} | {b['values_per_s'] / a['values_per_s']:.2f} |")
+        print(f"| {i} | {a['values_per_s']:,.0f} | {b['values_per_s']:,.0f} | {b['values_per_s'] / a['values_per_s']:.2f} |"
+              f" {cost(a) / cost(b):.2f} ({cost(a):.2f} against {cost(b):.2f}) |")
     if ratios:
         print(f"| **median** | **{statistics.median(r['values_per_s'] for r in ones):,.0f}** |"
-              f" **{statistics.median(r['values_per_s'] for r in twos):,.0f}** | **{statistics.median(ratios):.2f}** |")
+              f" **{statistics.median(r['values_per_s'] for r in twos):,.0f}** | **{statistics.median(ratios):.2f}** |"
+              f" **{statistics.median(per_cpu):.2f}** |")
     print("\nMedians over the rounds:\n")
     print("| | one silo | two silos |")
     print("| --- | ---: | ---: |")
