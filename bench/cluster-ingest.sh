@@ -52,6 +52,7 @@ load() { dotnet bench/Verification.Bench/bin/Release/net10.0/Verification.Bench.
 # measured load; prints the load generator's line and where the cost went, returns values/s in $RESULT.
 run() {
   local silos=$1 name=$2 line pids urls
+  rm -f "$TMP"/*.json  # a load generator that fails before its after-hook leaves no snapshot of an earlier run behind
   as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres "$name"
   URLS=()
   for _ in $(seq 1 "$silos"); do start_silo "$name" "$name"; done
