@@ -44,13 +44,15 @@ start_silo() {
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 }
 
-probe() { python3 bench/cluster-probe.py "$@"; }
+PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+probe() { "$PYTHON" bench/cluster-probe.py "$@"; }
 load() { dotnet bench/Verification.Bench/bin/Release/net10.0/Verification.Bench.dll ingest "$@"; }
 
 # One run on a fresh database with $1 silos: a warm-up load, the measured deployments registered, an idle pause, then the
 # measured load; prints the load generator's line and where the cost went, returns values/s in $RESULT.
 run() {
   local silos=$1 name=$2 line pids urls
+  rm -f "$TMP"/*.json  # a load generator that fails before its after-hook leaves no snapshot of an earlier run behind
   as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres "$name"
   URLS=()
   for _ in $(seq 1 "$silos"); do start_silo "$name" "$name"; done
@@ -61,10 +63,11 @@ run() {
   probe snapshot "$TMP/idle0.json" --pids "$pids" --urls "$urls" --pgdata "$TMP/pg" --pgport "$PGPORT" --db "$name"
   sleep "$IDLE_SECONDS"
   # The load generator takes the snapshots around exactly its timed load (not its own start-up).
-  snap="python3 $PWD/bench/cluster-probe.py snapshot $TMP/%s.json --pids $pids --urls $urls --pgdata $TMP/pg --pgport $PGPORT --db $name"
+  # (python3 resolved to its executable: a version manager's shim can take seconds to start on a loaded machine)
+  snap="$PYTHON $PWD/bench/cluster-probe.py snapshot $TMP/%s.json --pids $pids --urls $urls --pgdata $TMP/pg --pgport $PGPORT --db $name"
   # A run with failed requests (exit status 1) is printed too: its values/s counts only acknowledged ones.
   line=$(load --url "$urls" --seconds "$SECONDS_PER_RUN" --run "$name" --phase load \
-    --before "$(printf "$snap" load0)" --after "$(printf "$snap" silos1)" || true)
+    --before "$(printf "$snap" load0) --at end" --after "$(printf "$snap" silos1)" || true)
   stop_silos
   # After the silos' connections closed: their last statistics reached pg_stat_database.
   probe snapshot "$TMP/pg1.json" --pgdata "$TMP/pg" --pgport "$PGPORT" --db "$name"

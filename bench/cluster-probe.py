@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measurements for bench/cluster-ingest.sh: where the cost of a run goes.
 
-  cluster-probe.py snapshot OUT.json --pids P1,P2 --urls U1,U2 --pgdata DIR --pgport PORT --db NAME
+  cluster-probe.py snapshot OUT.json --pids P1,P2 --urls U1,U2 --pgdata DIR --pgport PORT --db NAME [--at end]
       CPU seconds so far of each silo process (utime+stime from /proc/<pid>/stat), of PostgreSQL (the postmaster and its
       children, with the CPU of children already exited, cutime+cstime), each silo's Orleans counters from /metrics, and
       PostgreSQL's xact_commit of NAME, next transaction id and WAL position. Any of --pids/--urls may be empty.
@@ -97,8 +97,14 @@ def snapshot(argv):
     out, args = argv[0], dict(zip(argv[1::2], argv[2::2]))
     pids = [int(p) for p in args.get("--pids", "").split(",") if p]
     urls = [u for u in args.get("--urls", "").split(",") if u]
-    snap = {"time": time.monotonic(), "silo_cpu": [proc_cpu(p) for p in pids],
-            "orleans": [orleans_counters(u) for u in urls], "pg_cpu": postgres_cpu(args["--pgdata"])}
+
+    def clock():
+        return {"time": time.monotonic(), "silo_cpu": [proc_cpu(p) for p in pids], "pg_cpu": postgres_cpu(args["--pgdata"])}
+
+    # The clock and the CPU are read as close to the load as can be: last before it (--at end), first after it; what the
+    # snapshot itself costs (a /metrics scrape, psql) then falls outside the window.
+    snap = {} if args.get("--at") == "end" else clock()
+    snap["orleans"] = [orleans_counters(u) for u in urls]
     # xact_commit: every committed transaction of the benchmark database, read-only ones included (the statistics reach
     # the view within a second or so; the last snapshot is taken after the silos' connections closed, which flushes them).
     # Next transaction id: transactions that wrote anything, in the whole server, counted at once.
@@ -106,6 +112,8 @@ def snapshot(argv):
                              f"select coalesce((select xact_commit from pg_stat_database where datname = '{args['--db']}'), 0),"
                              " pg_snapshot_xmax(pg_current_snapshot()), pg_current_wal_lsn()")[0].split("|")
     snap.update(commits=int(commits), xid=int(xid), wal=lsn_bytes(lsn))
+    if args.get("--at") == "end":
+        snap.update(clock())
     with open(out, "w") as f:
         json.dump(snap, f)
 
@@ -123,10 +131,12 @@ def report(argv):
     idle_s = load0["time"] - idle0["time"]
     load_s = silos1["time"] - load0["time"]
 
-    silo_cpu = [b - a for a, b in zip(load0["silo_cpu"], silos1["silo_cpu"])]
     silo_idle = [(b - a) / idle_s for a, b in zip(idle0["silo_cpu"], load0["silo_cpu"])]
-    pg_cpu = silos1["pg_cpu"] - load0["pg_cpu"]
     pg_idle = (load0["pg_cpu"] - idle0["pg_cpu"]) / idle_s
+    # The window can outlast the load by the time the after-hook takes to start: that excess is taken off at the idle rate.
+    excess = max(0.0, load_s - float(gen["seconds"]))
+    silo_cpu = [b - a - idle * excess for a, b, idle in zip(load0["silo_cpu"], silos1["silo_cpu"], silo_idle)]
+    pg_cpu = silos1["pg_cpu"] - load0["pg_cpu"] - pg_idle * excess
     client_cpu = float(gen.get("client-cpu-s", "nan"))
 
     def delta(key, a, b):
@@ -159,7 +169,7 @@ def report(argv):
         "pg_us_per_commit": pg_cpu / commits * 1e6 if commits else float("nan"),
     }
     cpu = " + ".join(f"{c:.1f}" for c in silo_cpu)
-    print(f"{'':10} cpu s over {load_s:.1f} s: silo {cpu}, postgres {pg_cpu:.1f}, client {client_cpu:.1f}"
+    print(f"{'':10} cpu s over {load_s:.1f} s (idle rate taken off past {gen['seconds']} s): silo {cpu}, postgres {pg_cpu:.1f}, client {client_cpu:.1f}"
           f" | idle ms/s: silo {' + '.join(f'{x:.0f}' for x in row['silo_idle_ms_per_s'])}, postgres {row['pg_idle_ms_per_s']:.0f},"
           f" {net_idle:.1f} msgs/s between silos, {idle_commits:.1f} commits/s | commits {commits} ({writes} writing), WAL {wal / 2**20:.1f} MiB")
     print(f"{'':10} per value: silo {row['silo_us_per_value']:.3f} µs, postgres {row['pg_us_per_value']:.3f} µs,"
@@ -177,13 +187,20 @@ def summary(argv):
     ratios = [b["values_per_s"] / a["values_per_s"] for a, b in zip(ones, twos) if a["values_per_s"]]
     load = os.getloadavg()
     print(f"\nSummary ({len(ratios)} rounds; load average now {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; nproc {os.cpu_count()}):\n")
-    print("| round | one silo values/s | two silos values/s | two ÷ one |")
-    print("| ---: | ---: | ---: | ---: |")
+    # Two ÷ one per CPU: the inverse ratio of (silos + PostgreSQL) CPU per value. It does not depend on how much of a
+    # shared machine each run got, only on what a value cost; on a machine of its own it is the ratio to expect.
+    def cost(r):
+        return r["silo_us_per_value"] + r["pg_us_per_value"]
+    per_cpu = [cost(a) / cost(b) for a, b in zip(ones, twos)]
+    print("| round | one silo values/s | two silos values/s | two ÷ one | two ÷ one per CPU (silos + PostgreSQL µs per value) |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
     for i, (a, b) in enumerate(zip(ones, twos), 1):
-        print(f"| {i} | {a['values_per_s']:,.0f} | {b['values_per_s']:,.0f} | {b['values_per_s'] / a['values_per_s']:.2f} |")
+        print(f"| {i} | {a['values_per_s']:,.0f} | {b['values_per_s']:,.0f} | {b['values_per_s'] / a['values_per_s']:.2f} |"
+              f" {cost(a) / cost(b):.2f} ({cost(a):.2f} against {cost(b):.2f}) |")
     if ratios:
         print(f"| **median** | **{statistics.median(r['values_per_s'] for r in ones):,.0f}** |"
-              f" **{statistics.median(r['values_per_s'] for r in twos):,.0f}** | **{statistics.median(ratios):.2f}** |")
+              f" **{statistics.median(r['values_per_s'] for r in twos):,.0f}** | **{statistics.median(ratios):.2f}** |"
+              f" **{statistics.median(per_cpu):.2f}** |")
     print("\nMedians over the rounds:\n")
     print("| | one silo | two silos |")
     print("| --- | ---: | ---: |")
