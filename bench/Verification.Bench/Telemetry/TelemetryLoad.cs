@@ -116,6 +116,14 @@ internal static class TelemetryLoad
     /// <summary>Cumulative state after <paramref name="sequence"/> requests: series i has one observation per request, in bucket i mod 9.</summary>
     private static HttpContent OtlpRequest(Options options, string deploymentId, long sequence)
     {
+        var content = new ByteArrayContent(OtlpExport(options.Histogram, options.Points, deploymentId, sequence).ToByteArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        return content;
+    }
+
+    /// <summary>The export <see cref="OtlpRequest"/> sends (also the payload of <see cref="OtlpCountersBenchmarks"/>).</summary>
+    internal static ExportMetricsServiceRequest OtlpExport(bool histogram, int points, string deploymentId, long sequence)
+    {
         var time = Nanos(sequence);
         var request = new ExportMetricsServiceRequest();
         foreach (var cohort in new[] { "baseline", "canary" })
@@ -126,10 +134,10 @@ internal static class TelemetryLoad
             var scope = new ScopeMetrics { Scope = new InstrumentationScope { Name = "bench" } };
             resource.ScopeMetrics.Add(scope);
             request.ResourceMetrics.Add(resource);
-            if (options.Histogram)
+            if (histogram)
             {
-                var histogram = new Histogram { AggregationTemporality = AggregationTemporality.Cumulative };
-                for (var i = 0; i < options.Points / 2; i++)
+                var series = new Histogram { AggregationTemporality = AggregationTemporality.Cumulative };
+                for (var i = 0; i < points / 2; i++)
                 {
                     var point = new HistogramDataPoint
                     {
@@ -142,17 +150,17 @@ internal static class TelemetryLoad
                     }
 
                     point.Attributes.Add(Attribute("instance", Instance(i)));
-                    histogram.DataPoints.Add(point);
+                    series.DataPoints.Add(point);
                 }
 
-                scope.Metrics.Add(new Metric { Name = "http.duration", Histogram = histogram });
+                scope.Metrics.Add(new Metric { Name = "http.duration", Histogram = series });
             }
             else
             {
                 foreach (var (name, perRequest) in new[] { ("http.requests", 10L), ("http.errors", 1L) })
                 {
                     var sum = new Sum { AggregationTemporality = AggregationTemporality.Cumulative, IsMonotonic = true };
-                    for (var i = 0; i < options.Points / 4; i++)
+                    for (var i = 0; i < points / 4; i++)
                     {
                         var point = new NumberDataPoint { StartTimeUnixNano = Nanos(0), TimeUnixNano = time, AsInt = sequence * perRequest };
                         point.Attributes.Add(Attribute("instance", Instance(i)));
@@ -164,9 +172,7 @@ internal static class TelemetryLoad
             }
         }
 
-        var content = new ByteArrayContent(request.ToByteArray());
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-        return content;
+        return request;
     }
 
     /// <summary>The same points as remote write 1.0: classic histogram series (cumulative le buckets, _sum, _count), or counters.</summary>

@@ -108,6 +108,12 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
     /// <summary>The state of one translation: assembler, rejections, counters.</summary>
     private sealed class Run(DeltaSession session, TargetResolver resolver, TelemetryIngestionOptions options)
     {
+        private readonly List<(string Key, string Value, int Order)> _attributes = [];
+        private readonly StringBuilder _key = new();
+        private RepeatedField<KeyValue>? _resource;
+        private string? _resourceDeployment;
+        private string? _resourceCohort;
+
         public SampleAssembler Assembler { get; } = new(Source, session, options);
 
         public RejectionTally Rejections { get; } = new();
@@ -191,8 +197,7 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
             }
 
             var key = SeriesKey(counter is null ? "gauge" : "counter", link, name, resource, scope, point.Attributes);
-            var identity = string.Create(
-                CultureInfo.InvariantCulture, $"{key}\u001f{point.StartTimeUnixNano}\u001f{point.TimeUnixNano}\u001f{value:R}");
+            var identity = new PointIdentity(key, point.StartTimeUnixNano, point.TimeUnixNano, BitConverter.DoubleToUInt64Bits(value));
             session.NoteLink(link, point.TimeUnixNano);
             if (counter is not { } temporality)
             {
@@ -283,8 +288,7 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
             where T : Distribution, ICumulative<T>
         {
             var (link, target, roles, key) = series;
-            var identity = string.Create(
-                CultureInfo.InvariantCulture, $"{key}\u001f{start}\u001f{time}\u001f{distribution.Count}\u001f{sum:R}");
+            var identity = new PointIdentity(key, start, time, distribution.Count, BitConverter.DoubleToUInt64Bits(sum));
             session.NoteLink(link, time);
             if (!Increase(temporality, name, key, link, target, start, time, distribution, out var increase))
             {
@@ -377,10 +381,16 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
                 return false;
             }
 
-            var deploymentId = StringAttribute(attributes, TelemetryLink.DeploymentAttribute)
-                ?? StringAttribute(resource, TelemetryLink.DeploymentAttribute);
-            var cohort = StringAttribute(attributes, TelemetryLink.CohortAttribute)
-                ?? StringAttribute(resource, TelemetryLink.CohortAttribute);
+            if (!ReferenceEquals(resource, _resource))
+            {
+                // Every point of a resource shares its attributes: read them once per resource, not once per point.
+                _resource = resource;
+                _resourceDeployment = StringAttribute(resource, TelemetryLink.DeploymentAttribute);
+                _resourceCohort = StringAttribute(resource, TelemetryLink.CohortAttribute);
+            }
+
+            var deploymentId = StringAttribute(attributes, TelemetryLink.DeploymentAttribute) ?? _resourceDeployment;
+            var cohort = StringAttribute(attributes, TelemetryLink.CohortAttribute) ?? _resourceCohort;
             if (!resolver.TryResolve(deploymentId, cohort, out link, out var found, out var index, out var reason))
             {
                 Rejections.Add(reason, reason switch
@@ -406,32 +416,49 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
         /// <summary>
         /// Identifies a series: instrument type, link, name, and every other attribute of resource,
         /// scope and point (the point's win on equal keys), sorted, so that two pods of one cohort
-        /// (different service.instance.id) are separate cumulative series.
+        /// (different service.instance.id) are separate cumulative series. Built in buffers this run reuses.
         /// </summary>
-        private static string SeriesKey(
+        private string SeriesKey(
             string type, TelemetryLink link, string name, RepeatedField<KeyValue> resource, string scope, RepeatedField<KeyValue> point)
         {
-            var attributes = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (var attribute in resource.Concat(point))
+            var attributes = _attributes;
+            attributes.Clear();
+            AddAttributes(attributes, resource);
+            AddAttributes(attributes, point);
+            // By key, and on equal keys by position, so that the last occurrence (the point's) is the one kept below.
+            attributes.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key) is var byKey and not 0 ? byKey : a.Order.CompareTo(b.Order));
+
+            var key = _key.Clear()
+                .Append(Source).Append('\u001f').Append(type).Append('\u001f').Append(link.DeploymentId).Append('\u001f')
+                .Append(link.Cohort).Append('\u001f').Append(name).Append('\u001f').Append(scope);
+            for (var i = 0; i < attributes.Count; i++)
+            {
+                if (i + 1 < attributes.Count && attributes[i + 1].Key == attributes[i].Key)
+                {
+                    continue;
+                }
+
+                key.Append('\u001e').Append(attributes[i].Key).Append('=').Append(attributes[i].Value);
+            }
+
+            return key.ToString();
+        }
+
+        private static void AddAttributes(List<(string Key, string Value, int Order)> attributes, RepeatedField<KeyValue> source)
+        {
+            foreach (var attribute in source)
             {
                 if (attribute.Key is not (TelemetryLink.DeploymentAttribute or TelemetryLink.CohortAttribute))
                 {
-                    attributes[attribute.Key] = attribute.Value switch
+                    var value = attribute.Value switch
                     {
                         null => string.Empty,
                         { ValueCase: AnyValue.ValueOneofCase.StringValue } v => v.StringValue,
                         var v => v.ToString(),
                     };
+                    attributes.Add((attribute.Key, value, attributes.Count));
                 }
             }
-
-            var key = new StringBuilder().AppendJoin('\u001f', Source, type, link.DeploymentId, link.Cohort, name, scope);
-            foreach (var (k, v) in attributes)
-            {
-                key.Append('\u001e').Append(k).Append('=').Append(v);
-            }
-
-            return key.ToString();
         }
 
         /// <summary>A histogram point's link, deployment, the roles its name plays and its series key.</summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Verification.Api.Contracts;
 
 namespace Verification.Silo.Ingestion.Otlp;
@@ -33,6 +31,7 @@ internal sealed class SampleAssembler(string source, DeltaSession session, Telem
 
     private readonly Dictionary<(TelemetryLink Link, string Metric), ValueBatch> _values = [];
     private readonly Dictionary<(TelemetryLink Link, string Metric), RatioBatch> _ratios = [];
+    private (TelemetryLink Link, string Metric, RatioBatch Batch)? _lastRatio;
 
     /// <summary>
     /// Reserves room for the values a point adds to CONTINUOUS metrics (<paramref name="observations"/>
@@ -52,7 +51,7 @@ internal sealed class SampleAssembler(string source, DeltaSession session, Telem
     }
 
     /// <summary>Routes a counter increase (null: a baseline point, seen but nothing to count). False when no role takes counters.</summary>
-    public bool RouteCounter(TelemetryLink link, IReadOnlyList<MetricRole> roles, double? increase, ulong timeUnixNano, string identity)
+    public bool RouteCounter(TelemetryLink link, IReadOnlyList<MetricRole> roles, double? increase, ulong timeUnixNano, in PointIdentity identity)
     {
         var routed = false;
         foreach (var role in roles)
@@ -76,7 +75,7 @@ internal sealed class SampleAssembler(string source, DeltaSession session, Telem
     }
 
     /// <summary>Routes one gauge value. False when no role takes gauges.</summary>
-    public bool RouteGauge(TelemetryLink link, IReadOnlyList<MetricRole> roles, double value, ulong timeUnixNano, string identity)
+    public bool RouteGauge(TelemetryLink link, IReadOnlyList<MetricRole> roles, double value, ulong timeUnixNano, in PointIdentity identity)
     {
         var routed = false;
         foreach (var role in roles.Where(r => r.Kind == MetricRoleKind.Value))
@@ -90,7 +89,7 @@ internal sealed class SampleAssembler(string source, DeltaSession session, Telem
 
     /// <summary>Routes a histogram increase (null: a baseline point). Every role can use a histogram.</summary>
     public bool RouteDistribution(
-        TelemetryLink link, IReadOnlyList<MetricRole> roles, Distribution? increase, ulong timeUnixNano, string identity)
+        TelemetryLink link, IReadOnlyList<MetricRole> roles, Distribution? increase, ulong timeUnixNano, in PointIdentity identity)
     {
         foreach (var role in roles)
         {
@@ -126,8 +125,23 @@ internal sealed class SampleAssembler(string source, DeltaSession session, Telem
         return roles.Count > 0;
     }
 
-    /// <summary>The batches of this request, RATIO halves paired with what was pending.</summary>
+    /// <summary>The batches of this request, RATIO halves paired with what was pending. Call once.</summary>
     public IReadOnlyList<SamplesInput> Build()
+    {
+        try
+        {
+            return BuildBatches();
+        }
+        finally
+        {
+            foreach (var batch in _values.Values.Concat<Batch>(_ratios.Values))
+            {
+                batch.Dispose();
+            }
+        }
+    }
+
+    private List<SamplesInput> BuildBatches()
     {
         var batches = new List<SamplesInput>();
         foreach (var ((link, metric), batch) in _values.OrderBy(p => p.Key.Link.DeploymentId, StringComparer.Ordinal)
@@ -140,7 +154,7 @@ internal sealed class SampleAssembler(string source, DeltaSession session, Telem
 
             batches.Add(new SamplesInput(
                 link.DeploymentId, link.Cohort, metric, Values: batch.Values,
-                At: DeltaSession.FromUnixNano(batch.TimeUnixNano), BatchId: BatchId(link, metric, batch.Identity, null)));
+                At: DeltaSession.FromUnixNano(batch.TimeUnixNano), BatchId: BatchId(batch, null)));
         }
 
         foreach (var ((link, metric), batch) in _ratios.OrderBy(p => p.Key.Link.DeploymentId, StringComparer.Ordinal)
@@ -174,17 +188,17 @@ internal sealed class SampleAssembler(string source, DeltaSession session, Telem
 
             batches.Add(new SamplesInput(
                 link.DeploymentId, link.Cohort, metric, Count: (long)count, Total: (long)total,
-                At: DeltaSession.FromUnixNano(pending.TimeUnixNano), BatchId: BatchId(link, metric, batch.Identity, read)));
+                At: DeltaSession.FromUnixNano(pending.TimeUnixNano), BatchId: BatchId(batch, read)));
         }
 
         return batches;
     }
 
-    private ValueBatch Values(TelemetryLink link, MetricDefinition metric, ulong timeUnixNano, string identity)
+    private ValueBatch Values(TelemetryLink link, MetricDefinition metric, ulong timeUnixNano, in PointIdentity identity)
     {
         if (!_values.TryGetValue((link, metric.Name), out var batch))
         {
-            batch = new ValueBatch();
+            batch = new ValueBatch(source, link, metric.Name);
             _values[(link, metric.Name)] = batch;
         }
 
@@ -192,51 +206,69 @@ internal sealed class SampleAssembler(string source, DeltaSession session, Telem
         return batch;
     }
 
-    private RatioBatch Ratio(TelemetryLink link, MetricDefinition metric, ulong timeUnixNano, string identity)
+    private RatioBatch Ratio(TelemetryLink link, MetricDefinition metric, ulong timeUnixNano, in PointIdentity identity)
     {
+        // Consecutive points mostly feed the same batch: the last one found is checked before the dictionary.
+        if (_lastRatio is { } last && last.Link == link && ReferenceEquals(last.Metric, metric.Name))
+        {
+            last.Batch.Note(timeUnixNano, identity);
+            return last.Batch;
+        }
+
         if (!_ratios.TryGetValue((link, metric.Name), out var batch))
         {
-            batch = new RatioBatch();
+            batch = new RatioBatch(source, link, metric.Name);
             _ratios[(link, metric.Name)] = batch;
         }
+
+        _lastRatio = (link, metric.Name, batch);
 
         batch.Note(timeUnixNano, identity);
         return batch;
     }
 
-    private string BatchId(TelemetryLink link, string metric, StringBuilder identity, PendingRatio? read)
+    /// <summary>The batch's id: SHA-256 of its deployment, cohort and metric, its points, and the pending state read.</summary>
+    private string BatchId(Batch batch, PendingRatio? read)
     {
-        var text = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"{source}\u001f{link.DeploymentId}\u001f{link.Cohort}\u001f{metric}\u001f")
-            .Append(identity);
         if (read is not null)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\u001epending {read.Count:R} {read.Total:R} {read.CountSeen} {read.TotalWindows}");
+            batch.Identity.Append(string.Create(
+                CultureInfo.InvariantCulture, $"pending {read.Count:R} {read.Total:R} {read.CountSeen} {read.TotalWindows}"));
         }
 
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
-        return $"{source}-{Convert.ToHexStringLower(hash.AsSpan(0, 16))}";
+        return batch.Identity.ToId(source);
     }
 
-    private abstract class Batch
+    /// <summary>One batch being assembled; its points are hashed as they arrive (no text of them is kept).</summary>
+    private abstract class Batch : IDisposable
     {
+        protected Batch(string source, TelemetryLink link, string metric)
+        {
+            Identity.Append(source);
+            Identity.Append(link.DeploymentId);
+            Identity.Append(link.Cohort.ToString());
+            Identity.Append(metric);
+        }
+
         public ulong TimeUnixNano { get; private set; }
 
-        public StringBuilder Identity { get; } = new();
+        public BatchIdentity Identity { get; } = new();
 
-        public void Note(ulong timeUnixNano, string identity)
+        public void Note(ulong timeUnixNano, in PointIdentity identity)
         {
             TimeUnixNano = Math.Max(TimeUnixNano, timeUnixNano);
-            Identity.Append(identity).Append('\u001e');
+            Identity.Append(identity);
         }
+
+        public void Dispose() => Identity.Dispose();
     }
 
-    private sealed class ValueBatch : Batch
+    private sealed class ValueBatch(string source, TelemetryLink link, string metric) : Batch(source, link, metric)
     {
         public List<double> Values { get; } = [];
     }
 
-    private sealed class RatioBatch : Batch
+    private sealed class RatioBatch(string source, TelemetryLink link, string metric) : Batch(source, link, metric)
     {
         public double Count { get; private set; }
 

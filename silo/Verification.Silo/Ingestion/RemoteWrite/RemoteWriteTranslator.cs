@@ -113,7 +113,7 @@ internal sealed class RemoteWriteTranslator(CumulativeDeltaConverter converter, 
                 }
 
                 var time = (ulong)sample.Timestamp * NanosPerMilli;
-                var identity = string.Create(CultureInfo.InvariantCulture, $"{key}\u001f{sample.Timestamp}\u001f{sample.Value:R}");
+                var identity = new PointIdentity(key, 0, (ulong)sample.Timestamp, BitConverter.DoubleToUInt64Bits(sample.Value));
                 session.NoteLink(link, time);
                 if (!assembler.TryReserveObservations(roles, 1))
                 {
@@ -230,7 +230,7 @@ internal sealed class RemoteWriteTranslator(CumulativeDeltaConverter converter, 
                     continue;
                 }
 
-                var identity = string.Create(CultureInfo.InvariantCulture, $"{key}\u001f{timestamp}\u001f{distribution.Count}");
+                var identity = new PointIdentity(key, 0, (ulong)timestamp, distribution.Count);
                 assembler.RouteDistribution(link, roles, increase, time, identity);
                 accepted += buckets.Count;
             }
