@@ -27,9 +27,10 @@ public static class AccessMiddleware
         {
             var endpoint = context.GetEndpoint();
             var requirement = endpoint?.Metadata.GetMetadata<AccessRequirement>() ?? AccessRequirement.Undeclared;
-            if (endpoint is null || requirement.IsOpen)
+            if (endpoint is null || requirement.IsOpen || Ui.UiEndpoints.IsQueryPageRequest(context))
             {
-                // Unmatched requests end in 404/405 without touching anything.
+                // Unmatched requests end in 404/405 without touching anything; a browser's navigation to /graphql gets the
+                // query page (static, like the UI's other pages), which then asks for a token when its calls answer 401.
                 await next(context).ConfigureAwait(false);
                 return;
             }

@@ -23,7 +23,7 @@ public sealed class TokenCacheClusterTests(PostgresDatabaseFixture database, ITe
     [StorageFact]
     public async Task Revoke_ThroughA_RefusedOnAAtOnceAndOnBWithinTheCacheLifetime()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
         var ct = timeout.Token;
         const string bootstrap = "bootstrap-0123456789abcdef0123456789abcdef";
         var (a, b) = await StartTwoSilosAsync(new() { ["Auth:BootstrapToken"] = bootstrap }, ct);
@@ -52,7 +52,7 @@ public sealed class TokenCacheClusterTests(PostgresDatabaseFixture database, ITe
     [StorageFact]
     public async Task FirstToken_CreatedThroughA_OpenModeEndsOnBWithinTheCacheLifetime()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
         var ct = timeout.Token;
         var (a, b) = await StartTwoSilosAsync([], ct);
         await using var _ = a;
