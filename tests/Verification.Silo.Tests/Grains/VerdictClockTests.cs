@@ -139,7 +139,9 @@ public sealed class VerdictClockTests
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(fixture.Directory, "grains.db")}");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT grain_id FROM orleans_reminders ORDER BY grain_id";
+        // The verdict clock's reminders only: a service grain keeps an slo-alert-clock reminder while its budget burns.
+        command.CommandText = "SELECT grain_id FROM orleans_reminders WHERE reminder_name = $name ORDER BY grain_id";
+        command.Parameters.AddWithValue("$name", VerdictClock.ReminderName);
         var ids = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
