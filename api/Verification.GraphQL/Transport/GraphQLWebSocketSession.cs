@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Verification.GraphQL.Execution;
@@ -135,7 +136,21 @@ internal sealed partial class GraphQLWebSocketSession(
 
         using (document)
         {
-            var root = document.RootElement;
+            try
+            {
+                await HandleMessageAsync(document.RootElement, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException) when (!Utf8.IsValid(bytes) || bytes.AsSpan().IndexOf("\\u"u8) >= 0)
+            {
+                // A string of the message is not valid UTF-8, or escapes a lone surrogate: JsonDocument parses it, GetString throws.
+                await CloseAsync(4400, "Invalid message received").ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task HandleMessageAsync(JsonElement root, CancellationToken cancellationToken)
+    {
+        {
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var typeElement)
                 || typeElement.ValueKind != JsonValueKind.String)
             {

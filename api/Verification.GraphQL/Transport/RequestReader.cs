@@ -8,6 +8,21 @@ internal static class RequestReader
 {
     public static GraphQLRequest? Read(JsonElement root, out string? error)
     {
+        try
+        {
+            return ReadText(root, out error);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that is not valid UTF-8 (raw bytes) or UTF-16 (an escaped lone surrogate): JsonDocument parses it and
+            // only GetString finds out.
+            error = "The request contains a string that is not valid Unicode text.";
+            return null;
+        }
+    }
+
+    private static GraphQLRequest? ReadText(JsonElement root, out string? error)
+    {
         error = null;
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -78,7 +93,7 @@ internal static class RequestReader
 
             return (Dictionary<string, object?>)ValueConversion.FromJson(document.RootElement)!;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             error ??= $"\"{name}\" is not valid JSON.";
             return null;

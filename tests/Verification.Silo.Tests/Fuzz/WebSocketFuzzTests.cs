@@ -139,6 +139,23 @@ public sealed class WebSocketFuzzTests(SiloFactory factory) : IClassFixture<Silo
         Assert.Equal("""{"id":"last","type":"next","payload":{"data":{"__typename":"Query"}}}""", Encoding.UTF8.GetString(buffer, 0, next.Count));
     }
 
+    [Fact]
+    public async Task Subscribe_QueryWithInvalidUtf8Byte_Closed4400WithoutServerError()
+    {
+        // Found by the fuzzer with a CI seed: a raw 0xF2 inside a JSON string parses, and GetString threw (an unhandled
+        // exception that ended the connection).
+        await using var silo = new FuzzSilo(factory);
+        using var sut = await OpenAsync(silo.Factory.Server);
+        byte[] frame = [.. """{"id":"1","type":"subscribe","payload":{"query":"{ __typename """u8, 0xF2, .. """ }"}}"""u8];
+
+        await sut.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[4096];
+        var received = await sut.ReceiveAsync(buffer, CancellationToken.None);
+
+        // Refused as a malformed message (4400), as any other invalid subscribe payload is; 4500 would be a server error.
+        Assert.Equal((WebSocketMessageType.Close, (WebSocketCloseStatus?)4400), (received.MessageType, sut.CloseStatus));
+    }
+
     private static async Task<Connection> ConnectAsync(TestServer server, ConcurrentQueue<string> problems) =>
         new(await OpenAsync(server), problems);
 
