@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Verification.Silo.Tests.TestSupport;
 
 namespace Verification.Silo.Tests.Cluster;
 
@@ -31,10 +26,7 @@ internal sealed class FakePrometheus : IAsyncDisposable
 
     public static async Task<FakePrometheus> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var fake = new FakePrometheus(app);
         app.MapGet("/api/v1/query", (HttpRequest request) =>
         {
@@ -44,9 +36,7 @@ internal sealed class FakePrometheus : IAsyncDisposable
                 $$$"""{"status":"success","data":{"resultType":"vector","result":[{"metric":{"pod":"p1"},"value":[{{{seconds}}},"{{{Value}}}"]}]}}""");
             return Results.Content(json, "application/json");
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        fake.Url = new Uri(address.TrimEnd('/') + "/");
+        fake.Url = await LoopbackServer.StartAsync(app);
         return fake;
     }
 
