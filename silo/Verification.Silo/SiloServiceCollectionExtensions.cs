@@ -55,6 +55,10 @@ internal static class SiloServiceCollectionExtensions
             .Validate(o => o.ClockSeconds >= 0, $"{VerdictClockOptions.Section}:ClockSeconds must be >= 0 (0 turns the clock off).")
             .ValidateOnStart();
         services.AddHostedService<VerdictClockSweep>();
+        services.AddOptions<StateWriteOptions>().Bind(configuration.GetSection(StateWriteOptions.Section))
+            .Validate(o => o.StateWriteSeconds is >= 0 and <= StateWriteOptions.MaxStateWriteSeconds,
+                $"{StateWriteOptions.Section}:StateWriteSeconds must be between 0 and {StateWriteOptions.MaxStateWriteSeconds} (0 writes the state with every record).")
+            .ValidateOnStart();
 
         // Telemetry inputs: OTLP/HTTP and Prometheus remote write (push); PromQL pull (off unless Prometheus:Url is set).
         services.AddTelemetryIngestion(configuration);

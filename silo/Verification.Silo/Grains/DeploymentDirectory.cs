@@ -5,10 +5,13 @@ using Verification.Silo.Storage;
 namespace Verification.Silo.Grains;
 
 /// <summary>
-/// Reads deployments straight from grain storage: every acknowledged change is durable before it is answered, so
-/// storage is as fresh as any activation. Pages through storage by key and filters in process.
+/// Reads deployments straight from grain storage and pages through it by key, filtering in process. Every acknowledged
+/// change is durable before it is answered, but a deployment's state row may lag its journal by up to
+/// <c>Grains:StateWriteSeconds</c> (<see cref="StateWriteOptions"/>: only counts and evidence, never its status or decision).
+/// Such a row is recognised by its journal being ahead of it, and that deployment is asked of its grain, which answers from
+/// memory (activating it and replaying its journal if it is not in memory): a listing is as fresh as the grain.
 /// </summary>
-internal sealed class DeploymentDirectory(IGrainStorage storage) : IDeploymentDirectory
+internal sealed class DeploymentDirectory(IGrainStorage storage, IGrainFactory grains) : IDeploymentDirectory
 {
     public const int MaxFirst = 1000;
 
@@ -34,7 +37,9 @@ internal sealed class DeploymentDirectory(IGrainStorage storage) : IDeploymentDi
                 && (filter.Environment is null || filter.Environment == r.Environment)
                 && (filter.Status is null || filter.Status == state.Status))
             {
-                result.Add(DeploymentGrain.ToDeployment(state));
+                result.Add(stored.LastSequence >= state.NextSequence
+                    ? await grains.GetGrain<IDeploymentGrain>(stored.Key).GetAsync(cancellationToken).ConfigureAwait(false) ?? DeploymentGrain.ToDeployment(state)
+                    : DeploymentGrain.ToDeployment(state));
                 if (result.Count == first)
                 {
                     break;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Verification.Api.Contracts;
@@ -16,7 +17,8 @@ namespace Verification.Silo.Grains;
 /// A PROMOTE of the judge passes the service grain's budget gate first; completion is reported to the service grain.
 /// Both are awaited grain-to-grain calls in this grain's turn; the service grain never calls back, so no cycle.
 /// Time-only verdict changes are judged by the verdict clock: a reminder and, while a promotion is held, a timer
-/// (<see cref="VerdictClock"/>).
+/// (<see cref="VerdictClock"/>). A record that changes only the counts appends its journal entries alone and leaves the
+/// state row to be written within <c>Grains:StateWriteSeconds</c> (<see cref="StateWriteOptions"/>, <see cref="StoreAsync"/>).
 /// </summary>
 internal sealed partial class DeploymentGrain(
     TimeProvider time,
@@ -25,10 +27,11 @@ internal sealed partial class DeploymentGrain(
     IGrainStorage journal,
     IPersistentStateFactory states,
     IOptions<VerdictClockOptions> clock,
+    IOptions<StateWriteOptions> stateWrites,
     WebhookOutbox outbox,
     PrometheusPull pull,
     ILogger<DeploymentGrain> logger)
-    : StoredGrain<DeploymentState>(states, journal, metrics, TypeName), IDeploymentGrain, IRemindable
+    : StoredGrain<DeploymentState>(states, journal, metrics, TypeName, stateWrites.Value.Delay), IDeploymentGrain, IRemindable
 {
     public const string TypeName = "deployment";
 
@@ -379,14 +382,41 @@ internal sealed partial class DeploymentGrain(
     /// Writes <paramref name="next"/> (with <paramref name="journal"/> and its clock brought in line), then tells subscribers
     /// if the verdict changed. The webhook events of the change go into the same write (the state's outbox, with any not yet
     /// handed off), so they are committed with the change or not at all; once committed they are handed to the webhook outbox.
+    /// <para>
+    /// Journal entries whose state differs from <paramref name="previous"/> only in what activation rebuilds from the journal
+    /// (sequence, summaries, the verdict's evidence under the same decision), with no webhook event that a subscription wants
+    /// and nothing left to hand off, are appended alone (<see cref="StoredGrain{TState}.AppendAsync"/>): acknowledged after
+    /// the journal commit, the row written within <c>Grains:StateWriteSeconds</c>. Subscribers and long polls are told as
+    /// always; reads are answered from memory.
+    /// </para>
     /// </summary>
     private async Task StoreAsync(DeploymentState previous, DeploymentState next, IReadOnlyList<JournalEntry> journal,
         CancellationToken cancellationToken)
     {
         next = await ScheduleClockAsync(next, time.GetUtcNow()).ConfigureAwait(true);
         List<OutboundEvent> events = [.. _handOff.Pending(previous.Outbox), .. OutboundEvent.Of(Key, previous, next, time.GetUtcNow())];
-        next = next with { Outbox = events.Count == 0 ? null : events };
-        await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(true);
+        try
+        {
+            if (journal.Count > 0 && DefersStateWrites && _handOff.HandedOff && OnlyCountsChanged(previous, next)
+                && (events.Count == 0 || !await outbox.AnyWantedAsync(events, cancellationToken).ConfigureAwait(true)))
+            {
+                // The events would be delivered to no one: dropped, as the hand-off would drop them.
+                next = next with { Outbox = null };
+                await AppendAsync(next, journal, cancellationToken).ConfigureAwait(true);
+            }
+            else
+            {
+                next = next with { Outbox = events.Count == 0 ? null : events };
+                await WriteStateAsync(next, journal, cancellationToken).ConfigureAwait(true);
+            }
+        }
+        catch (GrainStateConflictException e)
+        {
+            // A sequence number of ours is taken: another activation of this deployment appended (a membership change). The
+            // same answer as a lost ETag race: retryable (503), and this activation is dropped, so the retry replays the journal.
+            throw new Orleans.Storage.InconsistentStateException(e.Message, Version.ToString(CultureInfo.InvariantCulture), "unknown", e);
+        }
+
         if (!next.Verdict.SameAnswer(previous.Verdict))
         {
             verdicts.Publish(Key, next.Verdict);
@@ -399,6 +429,22 @@ internal sealed partial class DeploymentGrain(
 
         await _handOff.HandAsync(next.Outbox, cancellationToken).ConfigureAwait(true);
     }
+
+    /// <summary>
+    /// Whether <paramref name="next"/> differs from <paramref name="previous"/> only in what the journal rebuilds on activation:
+    /// the next sequence, the summaries, and the verdict under the same decision (its evidence, reason and gate; a decision
+    /// change is always written at once). Every other field must be the same instance or value (registration, status, held
+    /// promotion, source errors, clock).
+    /// </summary>
+    private static bool OnlyCountsChanged(DeploymentState previous, DeploymentState next) =>
+        next.Verdict.Decision == previous.Verdict.Decision
+        && next == previous with { NextSequence = next.NextSequence, Summaries = next.Summaries, Verdict = next.Verdict, Outbox = next.Outbox };
+
+    protected override void StateWriteFailed(Exception exception) => LogStateWriteFailed(logger, exception, Key);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Deferred state write of deployment {DeploymentId} failed; the activation is dropped and the next one replays the journal")]
+    private static partial void LogStateWriteFailed(ILogger logger, Exception exception, string deploymentId);
 
     /// <summary>
     /// A tick of a reminder: the PromQL pull's (<see cref="PullReminderTickAsync"/>) or the verdict clock's. While a promotion

@@ -13,6 +13,13 @@ namespace Verification.Silo.Grains;
 /// is then deactivated once the call ends, so the next call reloads the durable state. Answers to bad input
 /// (<see cref="InputException"/>, <see cref="ConflictException"/>, <see cref="NotFoundException"/>) change nothing
 /// and keep the activation.
+/// <para>
+/// A grain built with a state write delay (<see cref="StateWriteOptions"/>) may also append journal entries alone
+/// (<see cref="AppendAsync"/>): the new state is then kept in memory, unwritten, and written by a one-shot grain timer after
+/// the delay, on deactivation, or by the next write. The row then lags the journal, which activation repairs as after a
+/// crash between the two commits. A deferred write is a write at the activation's ETag like any other: if another activation
+/// wrote in between, it fails (a stale ETag) and this activation is deactivated, never overwriting the newer row.
+/// </para>
 /// </summary>
 internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
     where TState : class
@@ -22,18 +29,32 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
 
     private readonly IPersistentState<StoredValue<TState>> _state;
     private readonly IGrainStorage _journal;
+    private readonly TimeSpan _stateWriteDelay;
+
+    /// <summary>The one-shot timer that writes an unwritten state; null while none is due.</summary>
+    private IGrainTimer? _stateWriteTimer;
+
+    /// <summary>The in-memory state counts journal entries the stored state does not (written later).</summary>
+    private bool _unwritten;
+
+    /// <summary>A deferred write found the row moved on (another activation wrote it): this activation writes no more.</summary>
+    private bool _superseded;
 
     /// <summary>
     /// Names the grain's Orleans state <c>{typeName}/{key}</c> (e.g. <c>deployment/d1</c>; see <see cref="StorageKey.StateName"/>): our OrleansQuery SQL finds the
     /// row by that name, not by the provider's key parameters (see Storage/Sql/*/0002_orleans_persistence.sql). Orleans
     /// reads the state before <see cref="OnActivateAsync"/>.
     /// </summary>
-    protected StoredGrain(IPersistentStateFactory states, IGrainStorage journal, SiloMetrics metrics, string typeName)
+    /// <param name="stateWriteDelay">How long the state may stay unwritten after <see cref="AppendAsync"/>; zero (the default):
+    /// never, <see cref="AppendAsync"/> writes the state at once.</param>
+    protected StoredGrain(IPersistentStateFactory states, IGrainStorage journal, SiloMetrics metrics, string typeName,
+        TimeSpan stateWriteDelay = default)
     {
         ArgumentNullException.ThrowIfNull(states);
         Id = new StorageKey(typeName, this.GetPrimaryKeyString());
         _journal = journal;
         Metrics = metrics;
+        _stateWriteDelay = stateWriteDelay;
         _state = states.Create<StoredValue<TState>>(GrainContext, new PersistentStateAttribute(Id.StateName, StorageName));
     }
 
@@ -59,10 +80,11 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    /// <summary>Writes an unwritten state (<see cref="AppendAsync"/>) before the activation leaves memory.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         Metrics.GrainActivations(-1);
-        return Task.CompletedTask;
+        await WriteUnwrittenAsync(deactivating: true, cancellationToken).ConfigureAwait(true);
     }
 
     public async Task Invoke(IIncomingGrainCallContext context)
@@ -96,6 +118,32 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
     protected Task WriteStateAsync(TState next, CancellationToken cancellationToken) =>
         WriteStateAsync(next, [], cancellationToken);
 
+    /// <summary>Whether <see cref="AppendAsync"/> may leave the state unwritten (a state write delay was given).</summary>
+    protected bool DefersStateWrites => _stateWriteDelay > TimeSpan.Zero;
+
+    /// <summary>
+    /// Appends <paramref name="entries"/> and makes <paramref name="next"/> the in-memory state without writing it; it is
+    /// written within the state write delay (or on deactivation, or by the next write). For a state that differs from the
+    /// stored one only in what the journal rebuilds on activation. Without a delay this is <see cref="WriteStateAsync(TState, IReadOnlyList{JournalEntry}, CancellationToken)"/>.
+    /// </summary>
+    protected async Task AppendAsync(TState next, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken)
+    {
+        if (!DefersStateWrites)
+        {
+            await WriteStateAsync(next, entries, cancellationToken).ConfigureAwait(true);
+            return;
+        }
+
+        await _journal.AppendAsync(Id, entries, cancellationToken).ConfigureAwait(true);
+        _state.State.Value = next;
+        MarkUnwritten();
+    }
+
+    /// <summary>A deferred write of the state failed (logged by the derived grain); the activation is deactivated.</summary>
+    protected virtual void StateWriteFailed(Exception exception)
+    {
+    }
+
     /// <summary>
     /// Writes the empty state (<c>null</c>): the grain then reads as never written and listings skip it. The row stays, at
     /// a new version, so this activation can write again without reloading (a delete that a later put may undo).
@@ -127,13 +175,62 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
             _state.State.Value = previous;
             throw;
         }
+
+        _unwritten = false;
+        _stateWriteTimer?.Dispose();
+        _stateWriteTimer = null;
+    }
+
+    private void MarkUnwritten()
+    {
+        _unwritten = true;
+        // Not the timer's token: the tick disposes its own timer, which cancels that token before the write.
+        _stateWriteTimer ??= this.RegisterGrainTimer(static (grain, _) => grain.WriteUnwrittenAsync(deactivating: false, CancellationToken.None),
+            this, new GrainTimerCreationOptions(_stateWriteDelay, Timeout.InfiniteTimeSpan));
+    }
+
+    /// <summary>
+    /// Writes the unwritten state at this activation's ETag. A failure is reported (<see cref="StateWriteFailed"/>) and ends the
+    /// activation; nothing is lost, the journal holds every acknowledged entry and the next activation replays it. A stale
+    /// ETag means another activation wrote: this one never tries again.
+    /// </summary>
+    private async Task WriteUnwrittenAsync(bool deactivating, CancellationToken cancellationToken)
+    {
+        _stateWriteTimer?.Dispose();
+        _stateWriteTimer = null;
+        if (!_unwritten || _superseded)
+        {
+            return;
+        }
+
+        try
+        {
+            await WriteValueAsync(_state.State.Value, cancellationToken).ConfigureAwait(true);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || deactivating)
+        {
+            _superseded |= e is Orleans.Storage.InconsistentStateException;
+            StateWriteFailed(e);
+            if (!deactivating)
+            {
+                DeactivateOnIdle();
+            }
+        }
     }
 
     /// <summary>
     /// Replaces the in-memory state with <paramref name="recovered"/> without writing it: activation found journal entries
-    /// the stored state does not count yet (a crash between the two commits of a write); the next write stores it.
+    /// the stored state does not count yet (a crash between the two commits of a write, or a state left unwritten by
+    /// <see cref="AppendAsync"/>); the next write stores it, or, with a state write delay, the delay's timer.
     /// </summary>
-    protected void Recover(TState recovered) => _state.State.Value = recovered;
+    protected void Recover(TState recovered)
+    {
+        _state.State.Value = recovered;
+        if (DefersStateWrites)
+        {
+            MarkUnwritten();
+        }
+    }
 
     protected IAsyncEnumerable<JournalEntry> ReadJournalAsync(long afterSequence, CancellationToken cancellationToken) =>
         _journal.ReadJournalAsync(Id, afterSequence, cancellationToken);

@@ -21,7 +21,10 @@ internal interface IGrainStorage
     /// <summary>The journal entries of a grain with a sequence number greater than <paramref name="afterSequence"/>, in order.</summary>
     IAsyncEnumerable<JournalEntry> ReadJournalAsync(StorageKey id, long afterSequence, CancellationToken cancellationToken);
 
-    /// <summary>All stored states of one grain type, ordered by key, at most <paramref name="limit"/> after <paramref name="afterKey"/>.</summary>
+    /// <summary>
+    /// All stored states of one grain type, ordered by key, at most <paramref name="limit"/> after <paramref name="afterKey"/>,
+    /// each with the last sequence number of its journal.
+    /// </summary>
     Task<IReadOnlyList<StoredGrain>> ListAsync(string grainType, string? afterKey, int limit, CancellationToken cancellationToken);
 
     /// <summary>True when the database answers a trivial query (for /readyz).</summary>
@@ -32,7 +35,9 @@ internal interface IGrainStorage
 internal sealed record StoredState(string Json, long Version);
 
 /// <summary>A stored state with its key, for listings.</summary>
-internal sealed record StoredGrain(string Key, string Json, long Version);
+/// <param name="LastSequence">The greatest sequence number in the grain's journal; 0 when it has none. A state that counts
+/// fewer entries (a deployment's <c>nextSequence</c> not above it) lags its journal: the grain answers for it.</param>
+internal sealed record StoredGrain(string Key, string Json, long Version, long LastSequence = 0);
 
 /// <summary>
 /// One journal entry: a sequence number chosen by the grain (dense, increasing), an optional

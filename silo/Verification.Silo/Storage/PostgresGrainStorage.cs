@@ -146,12 +146,12 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
         CancellationToken cancellationToken)
     {
         GrainStorageArguments.ValidateList(grainType, limit);
-        await using var command = _dataSource.CreateCommand(afterKey is null
-            ? "SELECT grain_key, state, version FROM grain_state WHERE grain_type = @type ORDER BY grain_key LIMIT @limit"
-            : """
-              SELECT grain_key, state, version FROM grain_state
-              WHERE grain_type = @type AND grain_key > @after ORDER BY grain_key LIMIT @limit
-              """);
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT s.grain_key, s.state, s.version,
+                   (SELECT coalesce(max(j.seq), 0) FROM grain_journal j WHERE j.grain_type = s.grain_type AND j.grain_key = s.grain_key)
+            FROM grain_state s
+            WHERE s.grain_type = @type{(afterKey is null ? "" : " AND s.grain_key > @after")} ORDER BY s.grain_key LIMIT @limit
+            """);
         command.Parameters.AddWithValue("type", grainType);
         command.Parameters.AddWithValue("limit", limit);
         if (afterKey is not null)
@@ -163,7 +163,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IGrainStorageMigrato
         var grains = new List<StoredGrain>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            grains.Add(new StoredGrain(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+            grains.Add(new StoredGrain(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
         }
 
         return grains;

@@ -136,8 +136,10 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator,
         await using var connection = await OpenReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT grain_key, state, version FROM grain_state
-            WHERE grain_type = $type AND ($after IS NULL OR grain_key > $after) ORDER BY grain_key LIMIT $limit
+            SELECT s.grain_key, s.state, s.version,
+                   (SELECT coalesce(max(j.seq), 0) FROM grain_journal j WHERE j.grain_type = s.grain_type AND j.grain_key = s.grain_key)
+            FROM grain_state s
+            WHERE s.grain_type = $type AND ($after IS NULL OR s.grain_key > $after) ORDER BY s.grain_key LIMIT $limit
             """;
         command.Parameters.AddWithValue("$type", grainType);
         command.Parameters.AddWithValue("$after", (object?)afterKey ?? DBNull.Value);
@@ -146,7 +148,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IGrainStorageMigrator,
         var grains = new List<StoredGrain>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            grains.Add(new StoredGrain(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+            grains.Add(new StoredGrain(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
         }
 
         return grains;

@@ -26,9 +26,7 @@ internal sealed class WebhookOutbox(IWebhookDirectory subscriptions, WebhookStor
         ArgumentNullException.ThrowIfNull(events);
         var all = await subscriptions.ListAsync(cancellationToken).ConfigureAwait(false);
         var deliveries = (from e in events
-                          where !retention.Expired(e.Time)
-                          from s in all
-                          where s.Wants(e.Type, e.Service)
+                          from s in Wanting(e, all)
                           select new NewDelivery(s.Id, e.Id, e.Type, e.Subject, Body(s.Format, e), e.Time)).ToList();
         if (deliveries.Count == 0)
         {
@@ -38,6 +36,21 @@ internal sealed class WebhookOutbox(IWebhookDirectory subscriptions, WebhookStor
         await store.AddAsync(deliveries, cancellationToken).ConfigureAwait(false);
         _added.Writer.TryWrite(true);
     }
+
+    /// <summary>
+    /// Whether handing <paramref name="events"/> off now would add any delivery (a subscription wants one of them). A
+    /// deployment grain asks before it leaves its state row unwritten: events no one wants need not be committed.
+    /// </summary>
+    public async Task<bool> AnyWantedAsync(IReadOnlyList<OutboundEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var all = await subscriptions.ListAsync(cancellationToken).ConfigureAwait(false);
+        return events.Any(e => Wanting(e, all).Any());
+    }
+
+    /// <summary>The subscriptions that get a delivery of <paramref name="e"/>: none once it is older than the retention.</summary>
+    private IEnumerable<WebhookSubscription> Wanting(OutboundEvent e, IReadOnlyList<WebhookSubscription> all) =>
+        retention.Expired(e.Time) ? [] : all.Where(s => s.Wants(e.Type, e.Service));
 
     /// <summary>
     /// CloudEvents 1.0 structured JSON (spec §3, JSON format §3): <c>type</c> <c>verification.{event}</c>, <c>subject</c>

@@ -16,7 +16,7 @@ public sealed class DeploymentDirectoryTests
         }
 
         await fixture.Sut.GetGrain<IDeploymentGrain>("d4").CompleteAsync(DeploymentStatus.Promoted, CancellationToken.None);
-        var sut = new DeploymentDirectory(fixture.Storage);
+        var sut = new DeploymentDirectory(fixture.Storage, fixture.Sut);
 
         var firstPage = await sut.ListAsync(new DeploymentFilter(Service: "a"), 2, null, CancellationToken.None);
         var secondPage = await sut.ListAsync(new DeploymentFilter(Service: "a"), 2, firstPage[^1].Id, CancellationToken.None);
