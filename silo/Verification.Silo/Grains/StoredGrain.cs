@@ -37,7 +37,7 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
     /// <summary>The in-memory state counts journal entries the stored state does not (written later).</summary>
     private bool _unwritten;
 
-    /// <summary>A deferred write found the row moved on (another activation wrote it): this activation writes no more.</summary>
+    /// <summary>Another activation wrote (a deferred write met a stale ETag, or an append a taken key): this one writes no unwritten state.</summary>
     private bool _superseded;
 
     /// <summary>
@@ -111,8 +111,25 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
     /// </summary>
     protected async Task WriteStateAsync(TState next, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken)
     {
-        await _journal.AppendAsync(Id, entries, cancellationToken).ConfigureAwait(true);
+        await AppendJournalAsync(entries, cancellationToken).ConfigureAwait(true);
         await WriteValueAsync(next, cancellationToken).ConfigureAwait(true);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="entries"/>. A sequence number or batch id already taken means another writer appended since this
+    /// activation read the journal: its memory is stale, so it leaves an unwritten state unwritten.
+    /// </summary>
+    private async Task AppendJournalAsync(IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _journal.AppendAsync(Id, entries, cancellationToken).ConfigureAwait(true);
+        }
+        catch (GrainStateConflictException)
+        {
+            _superseded = true;
+            throw;
+        }
     }
 
     protected Task WriteStateAsync(TState next, CancellationToken cancellationToken) =>
@@ -134,7 +151,7 @@ internal abstract class StoredGrain<TState> : Grain, IIncomingGrainCallFilter
             return;
         }
 
-        await _journal.AppendAsync(Id, entries, cancellationToken).ConfigureAwait(true);
+        await AppendJournalAsync(entries, cancellationToken).ConfigureAwait(true);
         _state.State.Value = next;
         MarkUnwritten();
     }

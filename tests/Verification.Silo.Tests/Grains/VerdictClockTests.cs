@@ -127,11 +127,7 @@ public sealed class VerdictClockTests
         Assert.Equal(now, VerdictClock.Next(state with { HeldPromotion = state.Verdict }, now));
     }
 
-    private static async Task<DeploymentState> StoredAsync(RuntimeFixture fixture, string id)
-    {
-        var stored = await fixture.Storage.ReadAsync(new StorageKey(DeploymentGrain.TypeName, id), CancellationToken.None);
-        return System.Text.Json.JsonSerializer.Deserialize<DeploymentState>(stored!.Json, ContractJson.Options)!;
-    }
+    private static Task<DeploymentState> StoredAsync(RuntimeFixture fixture, string id) => fixture.StoredDeploymentAsync(id);
 
     /// <summary>The grain ids with a reminder row, in order.</summary>
     private static async Task<List<string>> RemindersAsync(RuntimeFixture fixture)
@@ -152,14 +148,7 @@ public sealed class VerdictClockTests
         return ids;
     }
 
-    private static async Task ExecuteAsync(RuntimeFixture fixture, string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(fixture.Directory, "grains.db")}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
+    private static Task ExecuteAsync(RuntimeFixture fixture, string sql) => fixture.ExecuteSqlAsync(sql);
 
     /// <summary>The first pushed verdict that is not PENDING.</summary>
     private static async Task<Decision> FirstDecidedAsync(IAsyncEnumerator<Verdict> pushed)

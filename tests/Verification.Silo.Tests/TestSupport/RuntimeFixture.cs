@@ -48,7 +48,9 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     /// <param name="postgres">A PostgreSQL connection string: storage there instead of SQLite.</param>
     /// <param name="clockSeconds">Verdicts:ClockSeconds; 0 (the default here) turns the verdict clock's reminders and timers
     /// off (and the SLO alert clock's), so that nothing but the test judges on the manual clock.</param>
-    public static async Task<RuntimeFixture> StartAsync(string? directory = null, string? postgres = null, int clockSeconds = 0)
+    /// <param name="stateWriteSeconds">Grains:StateWriteSeconds: how long a deployment's state row may lag its journal.</param>
+    public static async Task<RuntimeFixture> StartAsync(string? directory = null, string? postgres = null, int clockSeconds = 0,
+        int stateWriteSeconds = StateWriteOptions.DefaultStateWriteSeconds)
     {
         var owned = directory is null;
         directory ??= System.IO.Directory.CreateTempSubdirectory("verification-grains-").FullName;
@@ -63,6 +65,7 @@ internal sealed class RuntimeFixture : IAsyncDisposable
             ["Cluster:GatewayPort"] = "0",
             ["Verdicts:ClockSeconds"] = clockSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Webhooks:SloAlertClockMinutes"] = clockSeconds > 0 ? "1" : "0",
+            ["Grains:StateWriteSeconds"] = stateWriteSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         }).Build();
         var host = InProcessSilo.Build(configuration, services =>
@@ -85,6 +88,23 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     /// <summary>How often the grain's state was written (its stored version); 0 when never.</summary>
     public async Task<long> WritesAsync(string grainType, string key) =>
         (await Storage.ReadAsync(new StorageKey(grainType, key), CancellationToken.None))?.Version ?? 0;
+
+    /// <summary>The deployment's stored state row, as a reader of the database sees it (not the grain's memory).</summary>
+    public async Task<DeploymentState> StoredDeploymentAsync(string id)
+    {
+        var stored = await Storage.ReadAsync(new StorageKey(DeploymentGrain.TypeName, id), CancellationToken.None);
+        return System.Text.Json.JsonSerializer.Deserialize<DeploymentState>(stored!.Json, ContractJson.Options)!;
+    }
+
+    /// <summary>Runs SQL on the fixture's SQLite database behind the grains' back.</summary>
+    public async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Directory, "grains.db")}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
 
     /// <summary>Deactivates every activation (as Orleans does with idle ones); returns how many of our grains left memory.</summary>
     public async Task<int> DeactivateAllAsync()
