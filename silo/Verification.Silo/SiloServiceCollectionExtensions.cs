@@ -43,6 +43,7 @@ internal static class SiloServiceCollectionExtensions
         services.AddSingleton<IServiceDirectory, ServiceDirectory>();
         services.AddSingleton<ITemplateDirectory, TemplateDirectory>();
         services.AddWebhooks(configuration);
+        services.AddSingleton<DeploymentRegistrations>();
         services.AddSingleton<SampleIngestion>();
         services.AddAuditTrail();
         services.AddSingleton<SloService>();

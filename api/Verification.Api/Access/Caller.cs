@@ -58,9 +58,15 @@ public sealed record Caller(string Name, string? TokenId, IReadOnlyList<string> 
     /// caller limited to services an unknown deployment (null) is refused in the same words: a 404 there would tell the
     /// token which ids exist in other services. A caller for every service gets null back (the endpoint answers 404).
     /// </summary>
-    public void DemandDeployment(Deployment? deployment)
+    public void DemandDeployment(Deployment? deployment) => DemandDeploymentOf(deployment?.Service);
+
+    /// <summary>
+    /// <see cref="DemandDeployment"/> knowing only the deployment's service: <paramref name="service"/> null stands for an
+    /// unknown deployment, refused to a caller limited to services in the same words as another service's.
+    /// </summary>
+    public void DemandDeploymentOf(string? service)
     {
-        if (deployment is null ? Services is not null : !MayAccess(deployment.Service))
+        if (service is null ? Services is not null : !MayAccess(service))
         {
             throw new ForbiddenException(DeploymentRefusal);
         }

@@ -8,8 +8,9 @@ namespace Verification.Api.Deployments;
 /// <summary>
 /// Records batches that may span several deployments: validates every batch first (so a bad one rejects the whole
 /// request before anything is written), then appends each deployment's batches in one grain call, deployments in parallel.
+/// The registration parts the checks need come from this silo's <see cref="DeploymentRegistrations"/>.
 /// </summary>
-public sealed class SampleIngestion(IGrainFactory grains, TimeProvider time)
+public sealed class SampleIngestion(IGrainFactory grains, DeploymentRegistrations registrations, TimeProvider time)
 {
     /// <summary>
     /// Validates and records. Throws <see cref="BatchInputException"/> naming the index of the first bad batch, and
@@ -47,7 +48,11 @@ public sealed class SampleIngestion(IGrainFactory grains, TimeProvider time)
             list.Add(i);
         }
 
-        var deployments = await Task.WhenAll(groups.Keys.Select(id => grains.GetGrain<IDeploymentGrain>(id).GetAsync(cancellationToken)))
+        // What the checks need is remembered per silo (DeploymentRegistrations): a request for one deployment makes one grain
+        // call, RecordAsync. A request spanning several deployments reads the statuses of those not known to be completed,
+        // so that a completed one refuses the whole request before anything is written.
+        var fresh = groups.Count > 1;
+        var deployments = await Task.WhenAll(groups.Keys.Select(id => registrations.GetAsync(id, fresh, cancellationToken)))
             .ConfigureAwait(false);
         var now = time.GetUtcNow();
         var byDeployment = groups.Keys.Zip(deployments).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
@@ -57,7 +62,7 @@ public sealed class SampleIngestion(IGrainFactory grains, TimeProvider time)
             try
             {
                 // An unknown deployment is refused to a token limited to services in the same words as another service's.
-                CallerContext.Current.DemandDeployment(deployment);
+                CallerContext.Current.DemandDeploymentOf(deployment?.Service);
             }
             catch (ForbiddenException e)
             {
@@ -73,16 +78,33 @@ public sealed class SampleIngestion(IGrainFactory grains, TimeProvider time)
                 throw new BatchInputException(i, e);
             }
 
-            if (deployment is { Status: not DeploymentStatus.Verifying })
+            if (deployment is { Completed: true })
             {
                 throw new BatchConflictException(i, FinishedDeployment.Conflict(deployment.Id, deployment.Status, deployment.FinishedAt));
             }
         }
 
-        var results = await Task.WhenAll(groups.Select(g =>
-                grains.GetGrain<IDeploymentGrain>(g.Key).RecordAsync([.. g.Value.Select(i => batches[i])], cancellationToken)))
-            .ConfigureAwait(false);
+        var results = await Task.WhenAll(groups.Select(g => RecordAsync(g.Key, g.Value, batches, cancellationToken))).ConfigureAwait(false);
         return new IngestionResult(results.Sum(r => r.Accepted), results.Sum(r => r.Duplicates), results.Sum(r => r.AcceptedValues), results);
+    }
+
+    /// <summary>
+    /// Appends the batches at <paramref name="indexes"/> to deployment <paramref name="id"/>. The grain refuses a deployment
+    /// completed since this silo read it (a conflict, nothing written): answered as for the deployment's first batch, and
+    /// forgotten here so that the next request knows.
+    /// </summary>
+    private async Task<RecordResult> RecordAsync(string id, List<int> indexes, IReadOnlyList<SamplesInput> batches, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await grains.GetGrain<IDeploymentGrain>(id).RecordAsync([.. indexes.Select(i => batches[i])], cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (ConflictException e)
+        {
+            registrations.Forget(id);
+            throw new BatchConflictException(indexes[0], e);
+        }
     }
 }
 

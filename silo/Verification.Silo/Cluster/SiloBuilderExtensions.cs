@@ -24,7 +24,7 @@ internal static class SiloBuilderExtensions
             silo.UseAdoNetClustering(o =>
             {
                 o.Invariant = PostgresInvariant;
-                o.ConnectionString = storage.ConnectionString;
+                o.ConnectionString = storage.EffectiveConnectionString;
             });
             silo.Configure<ClusterOptions>(o =>
             {
@@ -49,7 +49,7 @@ internal static class SiloBuilderExtensions
             // Our schema and OrleansQuery rows (Storage/Sql) in the same database as the journal; for SQLite Orleans maps
             // the System.Data.SQLite invariant to Microsoft.Data.Sqlite.
             o.Invariant = storage.IsPostgres ? PostgresInvariant : SqliteInvariant;
-            o.ConnectionString = storage.ConnectionString;
+            o.ConnectionString = storage.EffectiveConnectionString;
             o.GrainStorageSerializer = new ContractJsonStorageSerializer();
         });
         // Durable reminders (the verdict clock, VerdictClock.cs) in the same database: our table and OrleansQuery rows,
@@ -57,7 +57,7 @@ internal static class SiloBuilderExtensions
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = storage.IsPostgres ? PostgresInvariant : SqliteInvariant;
-            o.ConnectionString = storage.ConnectionString;
+            o.ConnectionString = storage.EffectiveConnectionString;
         });
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds));
         silo.AddOperatorDashboard(configuration);

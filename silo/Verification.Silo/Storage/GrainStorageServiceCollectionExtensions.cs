@@ -24,10 +24,10 @@ internal static class GrainStorageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton(sp => new SqliteGrainStorage(
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.EffectiveConnectionString,
             sp.GetRequiredService<ILogger<SqliteGrainStorage>>()));
         services.TryAddSingleton(sp => new PostgresGrainStorage(
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.EffectiveConnectionString,
             sp.GetRequiredService<ILogger<PostgresGrainStorage>>()));
         services.TryAddSingleton<IGrainStorage>(Resolve);
         services.TryAddSingleton<IGrainStorageMigrator>(sp => (IGrainStorageMigrator)Resolve(sp));

@@ -11,7 +11,8 @@ namespace Verification.Silo.Webhooks;
 
 /// <summary>
 /// Sends due webhook deliveries: at start it hands again every deployment outbox stored (events committed just before a
-/// crash, before their hand-off), then claims due rows (woken by a local hand-off, else every <see cref="WebhookOptions.PollSeconds"/>)
+/// crash, before their hand-off), then claims due rows (woken by a local hand-off; else after <see cref="WebhookOptions.PollSeconds"/>,
+/// doubling while rounds find nothing up to <see cref="WebhookOptions.IdlePollMaxSeconds"/>, and when a retry it scheduled is due)
 /// and POSTs each with its signature. A 2xx answer delivers; anything else, a timeout or a refused connection is retried
 /// with exponential backoff until <see cref="WebhookOptions.RetryHours"/> after the event, then given up. A crash between
 /// sending and recording sends again after the lease: at-least-once, with the event id stable for de-duplication.
@@ -32,6 +33,11 @@ internal sealed partial class WebhookDispatcher(
 
     private readonly WebhookOptions _options = options.Value;
 
+    private PendingLook? _waiting;
+
+    /// <summary>The wait the dispatcher is in now, unless a local hand-off ends it first; null while it works.</summary>
+    internal PendingLook? Waiting => Volatile.Read(ref _waiting);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), UseProxy = false })
@@ -39,8 +45,13 @@ internal sealed partial class WebhookDispatcher(
             Timeout = TimeSpan.FromSeconds(_options.TimeoutSeconds),
         };
         await RecoverAsync(stoppingToken).ConfigureAwait(false);
+        var poll = TimeSpan.FromSeconds(_options.PollSeconds);
+        var idleMax = TimeSpan.FromSeconds(_options.IdlePollMaxSeconds);
+        var idle = poll;
+        DateTimeOffset? retryDue = null;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var found = false;
             try
             {
                 if (await pruner.PruneIfDueAsync(stoppingToken).ConfigureAwait(false) is > 0 and var pruned)
@@ -48,9 +59,11 @@ internal sealed partial class WebhookDispatcher(
                     LogPruned(logger, pruned, _options.RetentionDays);
                 }
 
-                var claimed = await store.ClaimAsync(time.GetUtcNow(), time.GetUtcNow() + Lease, _options.BatchSize, stoppingToken)
-                    .ConfigureAwait(false);
-                await Task.WhenAll(claimed.Select(d => AttemptAsync(http, d, stoppingToken))).ConfigureAwait(false);
+                var claimedAt = time.GetUtcNow();
+                var claimed = await store.ClaimAsync(claimedAt, claimedAt + Lease, _options.BatchSize, stoppingToken).ConfigureAwait(false);
+                var retries = await Task.WhenAll(claimed.Select(d => AttemptAsync(http, d, stoppingToken))).ConfigureAwait(false);
+                retryDue = EarliestRetry(retryDue is { } due && due > claimedAt ? due : null, retries);
+                found = claimed.Count > 0;
                 if (claimed.Count == _options.BatchSize)
                 {
                     continue;
@@ -61,9 +74,27 @@ internal sealed partial class WebhookDispatcher(
                 LogRoundFailed(logger, e);
             }
 
-            await WaitAsync(stoppingToken).ConfigureAwait(false);
+            // Idle rounds wait longer each time (twice as long, up to IdlePollMaxSeconds); a round that found deliveries, or
+            // a local hand-off, goes back to PollSeconds; a retry this silo scheduled is looked for when it is due.
+            idle = found ? poll : idle;
+            var now = time.GetUtcNow();
+            var wait = retryDue is { } next ? Min(idle, Max(next - now, TimeSpan.Zero)) : idle;
+            Volatile.Write(ref _waiting, new PendingLook(wait, now + wait));
+            var woken = await WaitAsync(wait, stoppingToken).ConfigureAwait(false);
+            Volatile.Write(ref _waiting, null);
+            idle = woken || found ? poll : Min(idle * 2, idleMax);
         }
     }
+
+    /// <summary>A wait of the dispatcher: how long, and when it ends unless a local hand-off wakes it first.</summary>
+    internal sealed record PendingLook(TimeSpan Wait, DateTimeOffset Until);
+
+    private static DateTimeOffset? EarliestRetry(DateTimeOffset? known, IEnumerable<DateTimeOffset?> scheduled) =>
+        scheduled.Aggregate(known, (earliest, next) => next is { } n && (earliest is null || n < earliest) ? n : earliest);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>Long enough for an attempt to end: another silo leaves a claimed row alone until then.</summary>
     private TimeSpan Lease => TimeSpan.FromSeconds(_options.TimeoutSeconds + 5);
@@ -104,28 +135,32 @@ internal sealed partial class WebhookDispatcher(
         }
     }
 
-    private async Task WaitAsync(CancellationToken cancellationToken)
+    /// <summary>Waits <paramref name="wait"/> or until a local hand-off; true when woken by a hand-off.</summary>
+    private async Task<bool> WaitAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        poll.CancelAfter(TimeSpan.FromSeconds(_options.PollSeconds));
+        poll.CancelAfter(wait);
         try
         {
             await outbox.Added.ReadAsync(poll.Token).ConfigureAwait(false);
+            return true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // The poll interval passed.
+            // The wait passed.
+            return false;
         }
     }
 
-    private async Task AttemptAsync(HttpClient http, ClaimedDelivery delivery, CancellationToken cancellationToken)
+    /// <summary>Sends one delivery and records the outcome; the time of its next attempt when one was scheduled, else null.</summary>
+    private async Task<DateTimeOffset?> AttemptAsync(HttpClient http, ClaimedDelivery delivery, CancellationToken cancellationToken)
     {
         var subscription = await grains.GetGrain<IWebhookGrain>(delivery.WebhookId).GetAsync(cancellationToken).ConfigureAwait(false);
         if (subscription is null)
         {
             await store.RecordAsync(delivery, WebhookStore.Failed, time.GetUtcNow(), null, "the subscription was deleted", null, cancellationToken)
                 .ConfigureAwait(false);
-            return;
+            return null;
         }
 
         int? code = null;
@@ -138,7 +173,7 @@ internal sealed partial class WebhookDispatcher(
             if (response.IsSuccessStatusCode)
             {
                 await store.RecordAsync(delivery, WebhookStore.Delivered, time.GetUtcNow(), code, null, null, cancellationToken).ConfigureAwait(false);
-                return;
+                return null;
             }
 
             error = $"answered {code}";
@@ -153,6 +188,7 @@ internal sealed partial class WebhookDispatcher(
         var giveUp = next - delivery.CreatedAt > TimeSpan.FromHours(_options.RetryHours);
         await store.RecordAsync(delivery, giveUp ? WebhookStore.Failed : WebhookStore.Pending, now, code,
             error.Length > 500 ? error[..500] : error, giveUp ? null : next, cancellationToken).ConfigureAwait(false);
+        return giveUp ? null : next;
     }
 
     /// <summary>The POST of one delivery: its stored body, and the HMAC-SHA256 of exactly those bytes under the subscription's secret.</summary>

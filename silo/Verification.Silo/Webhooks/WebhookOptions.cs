@@ -19,6 +19,14 @@ internal sealed class WebhookOptions
     /// <summary>How often the outbox is looked at besides the wake-up of a local event (other silos' events, retries).</summary>
     public double PollSeconds { get; set; } = 1;
 
+    /// <summary>
+    /// While the outbox has nothing due, each look waits twice as long as the one before, from <see cref="PollSeconds"/> up to
+    /// this: an idle silo does not query the database every second. A local event, a look that found deliveries, and a retry
+    /// this silo scheduled (looked for when due) bring it back at once; what it delays is only what another silo left
+    /// (its retries after it died, expired leases), by at most this long.
+    /// </summary>
+    public double IdlePollMaxSeconds { get; set; } = 30;
+
     /// <summary>Deliveries claimed, and sent concurrently, per round.</summary>
     public int BatchSize { get; set; } = 32;
 

@@ -155,7 +155,7 @@ internal sealed class WebhookStore(IOptions<StorageOptions> options)
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         DbConnection connection = _options.IsPostgres
-            ? new NpgsqlConnection(_options.ConnectionString)
+            ? new NpgsqlConnection(_options.EffectiveConnectionString)
             : new SqliteConnection(new SqliteConnectionStringBuilder(_options.ConnectionString) { DefaultTimeout = 30 }.ToString());
         try
         {

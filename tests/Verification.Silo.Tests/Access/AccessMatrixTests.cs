@@ -263,6 +263,28 @@ public sealed class AccessMatrixTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Http_SamplesForAnotherServicesDeploymentTheSiloRemembers_AnswersAsForAnUnknownId()
+    {
+        var other = AccessRoutes.DeploymentOf(AccessRoutes.OutService);
+        static HttpRequestMessage Samples(string id) => new(HttpMethod.Post, "/v1/samples")
+        {
+            Content = new StringContent($$"""{"deploymentId":"{{id}}","cohort":"CANARY","metric":"errors","count":1,"total":10}""",
+                Encoding.UTF8, "application/x-ndjson"),
+        };
+        // Ingested by a token for every service first: the silo now remembers the deployment's service (DeploymentRegistrations).
+        var accepted = await AnswerAsync(Samples(other), _tokens[(Scopes.Ingest, false)]);
+        var limited = _tokens[(Scopes.Ingest, true)];
+
+        var sut = await AnswerAsync(Samples(other), limited);
+        var unknown = await AnswerAsync(Samples(UnknownId), limited);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.Status);
+        Assert.Equal(HttpStatusCode.Forbidden, sut.Status);
+        Assert.Equal(unknown, sut);
+        Assert.DoesNotContain(AccessRoutes.OutService, sut.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GraphQL_PerDeploymentFieldUnknownIdForLimitedToken_AnswersAsForAnotherServicesDeployment()
     {
         var limited = _tokens[(Scopes.Admin, true)];
