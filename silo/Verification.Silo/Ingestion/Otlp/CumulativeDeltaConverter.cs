@@ -81,6 +81,20 @@ internal sealed class CumulativeDeltaConverter
         }
     }
 
+    /// <summary>The remembered key with these characters, or a new string when the series is not remembered.</summary>
+    internal string SeriesKey(ReadOnlySpan<char> key)
+    {
+        lock (_gate)
+        {
+            if (_series.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var known, out _))
+            {
+                return known;
+            }
+        }
+
+        return key.ToString();
+    }
+
     internal bool HasRoomForSeries(int proposedNew)
     {
         lock (_gate)

@@ -27,6 +27,13 @@ internal sealed class DeltaSession
 
     internal DeltaSession(CumulativeDeltaConverter converter) => _converter = converter;
 
+    /// <summary>
+    /// The series key with these characters: the string this session or the converter already holds for it, a new one
+    /// only for a series not seen before (most points of a request continue a known series).
+    /// </summary>
+    public string SeriesKey(ReadOnlySpan<char> key) =>
+        _series.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var known, out _) ? known : _converter.SeriesKey(key);
+
     /// <summary>Notes that a point of this deployment and cohort was seen at this time.</summary>
     public void NoteLink(TelemetryLink link, ulong timeUnixNano) =>
         _links[link] = _links.TryGetValue(link, out var first) ? Math.Min(first, timeUnixNano) : timeUnixNano;

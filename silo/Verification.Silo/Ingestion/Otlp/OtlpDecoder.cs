@@ -16,10 +16,12 @@ internal static class OtlpDecoder
 
     /// <summary>Reads and decodes a request body; the content type picks protobuf (default) or JSON.</summary>
     public static async Task<ExportMetricsServiceRequest> DecodeAsync(
-        Stream body, string? contentType, string? contentEncoding, int maxBodyBytes, CancellationToken cancellationToken)
+        Stream body, string? contentType, string? contentEncoding, int maxBodyBytes, long? contentLength,
+        CancellationToken cancellationToken)
     {
-        var bytes = await BoundedBody.ReadAsync(body, contentEncoding, maxBodyBytes, cancellationToken).ConfigureAwait(false);
-        return IsJson(contentType) ? DecodeJson(bytes) : DecodeProtobuf(bytes);
+        using var bytes = await BoundedBody.ReadAsync(body, contentEncoding, maxBodyBytes, contentLength, cancellationToken)
+            .ConfigureAwait(false);
+        return IsJson(contentType) ? DecodeJson(bytes.Span) : DecodeProtobuf(bytes.Span);
     }
 
     public static bool IsJson(string? contentType) =>

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Google.Protobuf.Collections;
+using Verification.Api.Contracts;
 using Verification.Silo.Protos.Otlp;
 
 namespace Verification.Silo.Ingestion.Otlp;
@@ -23,30 +23,60 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
     private const uint NoRecordedValue = (uint)DataPointFlags.NoRecordedValueMask;
 
     /// <summary>The deployment ids a request names, to fetch their targets before <see cref="Translate"/>.</summary>
+    /// <remarks>Plain loops over the points (no enumerator objects): this runs over every point of every request.</remarks>
     public static IReadOnlySet<string> DeploymentIds(ExportMetricsServiceRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var resourceMetrics in request.ResourceMetrics)
         {
-            if (StringAttribute(resourceMetrics.Resource?.Attributes, TelemetryLink.DeploymentAttribute) is { Length: > 0 } id)
+            AddDeploymentId(ids, resourceMetrics.Resource?.Attributes);
+            foreach (var scopeMetrics in resourceMetrics.ScopeMetrics)
             {
-                ids.Add(id);
-            }
-
-            foreach (var metric in resourceMetrics.ScopeMetrics.SelectMany(s => s.Metrics))
-            {
-                foreach (var attributes in PointAttributes(metric))
+                foreach (var metric in scopeMetrics.Metrics)
                 {
-                    if (StringAttribute(attributes, TelemetryLink.DeploymentAttribute) is { Length: > 0 } pointId)
+                    switch (metric.DataCase)
                     {
-                        ids.Add(pointId);
+                        case Metric.DataOneofCase.Gauge:
+                            AddDeploymentIds(ids, metric.Gauge.DataPoints, static p => p.Attributes);
+                            break;
+                        case Metric.DataOneofCase.Sum:
+                            AddDeploymentIds(ids, metric.Sum.DataPoints, static p => p.Attributes);
+                            break;
+                        case Metric.DataOneofCase.Histogram:
+                            AddDeploymentIds(ids, metric.Histogram.DataPoints, static p => p.Attributes);
+                            break;
+                        case Metric.DataOneofCase.ExponentialHistogram:
+                            AddDeploymentIds(ids, metric.ExponentialHistogram.DataPoints, static p => p.Attributes);
+                            break;
+                        case Metric.DataOneofCase.Summary:
+                            AddDeploymentIds(ids, metric.Summary.DataPoints, static p => p.Attributes);
+                            break;
+                        default:
+                            break;
                     }
                 }
             }
         }
 
         return ids;
+    }
+
+    private static void AddDeploymentIds<TPoint>(
+        HashSet<string> ids, RepeatedField<TPoint> points, Func<TPoint, RepeatedField<KeyValue>> attributes)
+    {
+        for (var i = 0; i < points.Count; i++)
+        {
+            AddDeploymentId(ids, attributes(points[i]));
+        }
+    }
+
+    private static void AddDeploymentId(HashSet<string> ids, RepeatedField<KeyValue>? attributes)
+    {
+        if (StringAttribute(attributes, TelemetryLink.DeploymentAttribute) is { Length: > 0 } id)
+        {
+            ids.Add(id);
+        }
     }
 
     /// <summary>
@@ -75,16 +105,6 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
         return new TelemetryTranslation(run.Assembler.Build(), run.Accepted, run.Rejections, session);
     }
 
-    private static IEnumerable<RepeatedField<KeyValue>> PointAttributes(Metric metric) => metric.DataCase switch
-    {
-        Metric.DataOneofCase.Gauge => metric.Gauge.DataPoints.Select(p => p.Attributes),
-        Metric.DataOneofCase.Sum => metric.Sum.DataPoints.Select(p => p.Attributes),
-        Metric.DataOneofCase.Histogram => metric.Histogram.DataPoints.Select(p => p.Attributes),
-        Metric.DataOneofCase.ExponentialHistogram => metric.ExponentialHistogram.DataPoints.Select(p => p.Attributes),
-        Metric.DataOneofCase.Summary => metric.Summary.DataPoints.Select(p => p.Attributes),
-        _ => [],
-    };
-
     private static string? StringAttribute(RepeatedField<KeyValue>? attributes, string key)
     {
         if (attributes is null)
@@ -92,24 +112,24 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
             return null;
         }
 
-        // The last occurrence wins, as for repeated keys in a map.
-        string? found = null;
-        foreach (var attribute in attributes)
+        // The last occurrence wins, as for repeated keys in a map: searched from the end.
+        for (var i = attributes.Count - 1; i >= 0; i--)
         {
+            var attribute = attributes[i];
             if (attribute.Key == key && attribute.Value?.ValueCase == AnyValue.ValueOneofCase.StringValue)
             {
-                found = attribute.Value.StringValue;
+                return attribute.Value.StringValue;
             }
         }
 
-        return found;
+        return null;
     }
 
     /// <summary>The state of one translation: assembler, rejections, counters.</summary>
     private sealed class Run(DeltaSession session, TargetResolver resolver, TelemetryIngestionOptions options)
     {
         private readonly List<(string Key, string Value, int Order)> _attributes = [];
-        private readonly StringBuilder _key = new();
+        private readonly KeyBuilder _key = new();
         private RepeatedField<KeyValue>? _resource;
         private string? _resourceDeployment;
         private string? _resourceCohort;
@@ -428,9 +448,9 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
             // By key, and on equal keys by position, so that the last occurrence (the point's) is the one kept below.
             attributes.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key) is var byKey and not 0 ? byKey : a.Order.CompareTo(b.Order));
 
-            var key = _key.Clear()
-                .Append(Source).Append('\u001f').Append(type).Append('\u001f').Append(link.DeploymentId).Append('\u001f')
-                .Append(link.Cohort).Append('\u001f').Append(name).Append('\u001f').Append(scope);
+            _key.Clear();
+            _key.Append(Source).Append('\u001f').Append(type).Append('\u001f').Append(link.DeploymentId).Append('\u001f')
+                .Append(CohortName(link.Cohort)).Append('\u001f').Append(name).Append('\u001f').Append(scope);
             for (var i = 0; i < attributes.Count; i++)
             {
                 if (i + 1 < attributes.Count && attributes[i + 1].Key == attributes[i].Key)
@@ -438,11 +458,20 @@ internal sealed class OtlpMetricsTranslator(CumulativeDeltaConverter converter, 
                     continue;
                 }
 
-                key.Append('\u001e').Append(attributes[i].Key).Append('=').Append(attributes[i].Value);
+                _key.Append('\u001e').Append(attributes[i].Key).Append('=').Append(attributes[i].Value);
             }
 
-            return key.ToString();
+            // The converter remembers the key of every series it has seen: an existing series' key is its string, not a new one.
+            return session.SeriesKey(_key.Chars);
         }
+
+        /// <summary>The cohort as <see cref="Enum.ToString()"/> spells it (the key's text), without boxing it each point.</summary>
+        private static string CohortName(Cohort cohort) => cohort switch
+        {
+            Cohort.Baseline => nameof(Cohort.Baseline),
+            Cohort.Canary => nameof(Cohort.Canary),
+            _ => cohort.ToString(),
+        };
 
         private static void AddAttributes(List<(string Key, string Value, int Order)> attributes, RepeatedField<KeyValue> source)
         {

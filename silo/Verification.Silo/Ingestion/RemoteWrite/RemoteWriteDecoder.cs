@@ -11,7 +11,7 @@ namespace Verification.Silo.Ingestion.RemoteWrite;
 internal static class RemoteWriteDecoder
 {
     public static async Task<WriteRequest> DecodeAsync(
-        Stream body, string? contentEncoding, int maxBodyBytes, CancellationToken cancellationToken)
+        Stream body, string? contentEncoding, int maxBodyBytes, long? contentLength, CancellationToken cancellationToken)
     {
         var encoding = contentEncoding?.Trim();
         if (!string.IsNullOrEmpty(encoding) && !encoding.Equals("snappy", StringComparison.OrdinalIgnoreCase))
@@ -20,8 +20,9 @@ internal static class RemoteWriteDecoder
                 TelemetryDecodeError.UnsupportedEncoding, $"Content-Encoding '{encoding}' is not supported (remote write uses snappy).");
         }
 
-        var compressed = await BoundedBody.ReadAsync(body, contentEncoding: null, maxBodyBytes, cancellationToken).ConfigureAwait(false);
-        return Decode(compressed, maxBodyBytes);
+        using var compressed = await BoundedBody.ReadAsync(body, contentEncoding: null, maxBodyBytes, contentLength, cancellationToken)
+            .ConfigureAwait(false);
+        return Decode(compressed.Span, maxBodyBytes);
     }
 
     /// <summary>Decompresses a snappy block and parses the write request in it.</summary>

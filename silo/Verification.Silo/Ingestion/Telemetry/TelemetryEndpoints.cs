@@ -42,7 +42,8 @@ internal static class TelemetryEndpoints
         try
         {
             export = await OtlpDecoder.DecodeAsync(
-                request.Body, contentType, request.Headers.ContentEncoding, options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+                request.Body, contentType, request.Headers.ContentEncoding, options.MaxBodyBytes, request.ContentLength, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (TelemetryDecodeException e)
         {
@@ -103,7 +104,8 @@ internal static class TelemetryEndpoints
         Protos.Prometheus.WriteRequest write;
         try
         {
-            write = await RemoteWriteDecoder.DecodeAsync(request.Body, request.Headers.ContentEncoding, options.MaxBodyBytes, cancellationToken)
+            write = await RemoteWriteDecoder.DecodeAsync(
+                    request.Body, request.Headers.ContentEncoding, options.MaxBodyBytes, request.ContentLength, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (TelemetryDecodeException e)

@@ -102,9 +102,53 @@ public sealed class OtlpDecoderTests
         var request = Request(Resource(DeploymentId, "canary", Gauge("cpu", Point(0.5, At(1)))));
         using var body = new MemoryStream(request.ToByteArray());
 
-        var sut = await OtlpDecoder.DecodeAsync(body, "application/x-protobuf", null, 1024, CancellationToken.None);
+        var sut = await OtlpDecoder.DecodeAsync(body, "application/x-protobuf", null, 1024, null, CancellationToken.None);
 
         Assert.Equal(request, sut);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(1L)]
+    [InlineData(0L)]
+    [InlineData(-1L)]
+    [InlineData(1L << 40)]
+    public async Task DecodeAsync_BodyLargerThanFirstBufferWhateverContentLengthSays_RoundTrips(long? contentLength)
+    {
+        // About 100 KB: more than the first pooled buffer, so the read grows it (a wrong Content-Length only sizes it).
+        var points = Enumerable.Range(0, 2_000).Select(i => Point(i, At(i), 0, Attr("instance", $"pod-{i}"))).ToArray();
+        var request = Request(Resource(DeploymentId, "canary", Gauge("cpu", points)));
+        var bytes = request.ToByteArray();
+        using var body = new MemoryStream(bytes);
+
+        var sut = await OtlpDecoder.DecodeAsync(body, "application/x-protobuf", null, 1 << 20, contentLength, CancellationToken.None);
+
+        Assert.True(bytes.Length > 64 * 1024);
+        Assert.Equal(request, sut);
+    }
+
+    [Fact]
+    public async Task DecodeAsync_ExactContentLength_RoundTrips()
+    {
+        var request = Request(Resource(DeploymentId, "canary", Gauge("cpu", Point(0.5, At(1)))));
+        var bytes = request.ToByteArray();
+        using var body = new MemoryStream(bytes);
+
+        var sut = await OtlpDecoder.DecodeAsync(body, "application/x-protobuf", null, 1024, bytes.Length, CancellationToken.None);
+
+        Assert.Equal(request, sut);
+    }
+
+    [Fact]
+    public async Task DecodeAsync_BodyOneByteOverLimitWithContentLengthOfLimit_TooLarge()
+    {
+        using var body = new MemoryStream(new byte[1025]);
+
+        var error = await Assert.ThrowsAsync<TelemetryDecodeException>(
+            () => OtlpDecoder.DecodeAsync(body, "application/x-protobuf", null, 1024, 1024, CancellationToken.None));
+
+        Assert.Equal(TelemetryDecodeError.TooLarge, error.Error);
+        Assert.Equal("The body exceeds the limit of 1024 bytes.", error.Message);
     }
 
     [Fact]
@@ -112,7 +156,7 @@ public sealed class OtlpDecoderTests
     {
         using var body = new MemoryStream(Gzip(Encoding.UTF8.GetBytes(ExportJson)));
 
-        var sut = await OtlpDecoder.DecodeAsync(body, "application/json; charset=utf-8", "gzip", 1 << 20, CancellationToken.None);
+        var sut = await OtlpDecoder.DecodeAsync(body, "application/json; charset=utf-8", "gzip", 1 << 20, null, CancellationToken.None);
 
         Assert.Equal(3, sut.ResourceMetrics[0].ScopeMetrics[0].Metrics.Count);
     }
@@ -125,7 +169,7 @@ public sealed class OtlpDecoderTests
         using var body = new MemoryStream(bomb);
 
         var error = await Assert.ThrowsAsync<TelemetryDecodeException>(
-            () => OtlpDecoder.DecodeAsync(body, "application/x-protobuf", "gzip", 1 << 20, CancellationToken.None));
+            () => OtlpDecoder.DecodeAsync(body, "application/x-protobuf", "gzip", 1 << 20, null, CancellationToken.None));
 
         Assert.Equal(TelemetryDecodeError.TooLarge, error.Error);
         Assert.True(bomb.Length < 1 << 20);
@@ -137,7 +181,7 @@ public sealed class OtlpDecoderTests
         using var body = new MemoryStream(new byte[2048]);
 
         var error = await Assert.ThrowsAsync<TelemetryDecodeException>(
-            () => OtlpDecoder.DecodeAsync(body, "application/x-protobuf", null, 1024, CancellationToken.None));
+            () => OtlpDecoder.DecodeAsync(body, "application/x-protobuf", null, 1024, null, CancellationToken.None));
 
         Assert.Equal(TelemetryDecodeError.TooLarge, error.Error);
     }
@@ -150,7 +194,7 @@ public sealed class OtlpDecoderTests
         using var body = new MemoryStream(Encoding.ASCII.GetBytes("not compressed at all"));
 
         var error = await Assert.ThrowsAsync<TelemetryDecodeException>(
-            () => OtlpDecoder.DecodeAsync(body, "application/x-protobuf", encoding, 1024, CancellationToken.None));
+            () => OtlpDecoder.DecodeAsync(body, "application/x-protobuf", encoding, 1024, null, CancellationToken.None));
 
         Assert.Equal(expected, error.Error.ToString());
     }

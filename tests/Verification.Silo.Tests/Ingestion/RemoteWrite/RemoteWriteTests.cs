@@ -58,7 +58,7 @@ public sealed class RemoteWriteTests
         request.Metadata.Add(new MetricMetadata { Type = MetricMetadata.Types.MetricType.Counter, MetricFamilyName = "http_errors" });
         using var body = new MemoryStream(Snappy.Encode(request.ToByteArray()));
 
-        var sut = await RemoteWriteDecoder.DecodeAsync(body, "snappy", 1 << 20, CancellationToken.None);
+        var sut = await RemoteWriteDecoder.DecodeAsync(body, "snappy", 1 << 20, null, CancellationToken.None);
 
         Assert.Equal(request, sut);
     }
@@ -99,7 +99,7 @@ public sealed class RemoteWriteTests
         using var body = new MemoryStream([1, 2, 3]);
 
         var error = await Assert.ThrowsAsync<TelemetryDecodeException>(
-            () => RemoteWriteDecoder.DecodeAsync(body, "gzip", 1 << 20, CancellationToken.None));
+            () => RemoteWriteDecoder.DecodeAsync(body, "gzip", 1 << 20, null, CancellationToken.None));
 
         Assert.Equal(TelemetryDecodeError.UnsupportedEncoding, error.Error);
     }
