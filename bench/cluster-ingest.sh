@@ -15,21 +15,7 @@ IDLE_SECONDS=${IDLE_SECONDS:-5}
 WARMUP_SECONDS=${WARMUP_SECONDS:-5}
 [ "${SKIP_BUILD:-}" = 1 ] || dotnet build -c Release -nologo -v q bench/Verification.Bench >/dev/null  # builds the silo too
 TMP=$(mktemp -d /tmp/verification-cluster-bench.XXXXXX)
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-PIDS=()
-stop_silos() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; PIDS=(); }
-cleanup() {
-  stop_silos
-  as_pg "$pg_bin/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-[ "$(id -u)" -eq 0 ] && chown postgres "$TMP"
-PGPORT=$(free_port)
-as_pg "$pg_bin/initdb" -D "$TMP/pg" -U postgres -A trust >/dev/null
-as_pg "$pg_bin/pg_ctl" -D "$TMP/pg" -l "$TMP/pg.log" -w -o "-h 127.0.0.1 -p $PGPORT -k $TMP -c max_connections=300" start >/dev/null
+source bench/throwaway-postgres.sh
 
 # Starts one silo of cluster $1 on database $2 (its process id is added to PIDS, its URL to URLS).
 URLS=()
