@@ -273,7 +273,7 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            "SELECT coalesce(sum((state::json ->> 'nextSequence')::bigint - 1), 0) FROM grain_state WHERE grain_type = 'deployment'", connection);
+            "SELECT coalesce(sum((state::json ->> 'nextSequence')::bigint - 1), 0)::bigint FROM grain_state WHERE grain_type = 'deployment'", connection);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
