@@ -13,7 +13,7 @@ namespace Verification.Silo.Grains;
 
 /// <summary>
 /// One grain per deployment (keyed by deploy ID): owns the registration, appends sample batches durably to its
-/// journal (state and journal in one transaction, acknowledged only after commit), keeps summaries, and re-judges.
+/// journal (acknowledged only after commit; the state row follows, see below), keeps summaries, and re-judges.
 /// A PROMOTE of the judge passes the service grain's budget gate first; completion is reported to the service grain.
 /// Both are awaited grain-to-grain calls in this grain's turn; the service grain never calls back, so no cycle.
 /// Time-only verdict changes are judged by the verdict clock: a reminder and, while a promotion is held, a timer

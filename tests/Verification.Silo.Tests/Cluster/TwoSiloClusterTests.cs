@@ -104,7 +104,8 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
         const int requests = 400;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var ct = timeout.Token;
-        var (_, a, b) = await StartTwoSilosAsync(ct);
+        // State rows left unwritten for the whole run (Grains:StateWriteSeconds): acknowledged batches are in the journal only.
+        var (connectionString, a, b) = await StartTwoSilosAsync(ct, stateWriteSeconds: 3600);
         await using var _ = a;
         await using var __ = b;
         using var httpA = new HttpClient { BaseAddress = a.BaseAddress };
@@ -144,6 +145,8 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
         }
 
         a.Kill();
+        var acknowledgedAtKill = acknowledged.Count;
+        var countedByRows = await CountedByRowsAsync(connectionString, ct);
         // The survivor's connection attempts to the killed silo fail until its death is declared; Orleans logs them at Error.
         b.ExpectErrors("ConnectionFailedException: Unable to connect to");
         var killed = System.Diagnostics.Stopwatch.StartNew();
@@ -174,6 +177,7 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
 
         Assert.Equal(0, stored % ValuesPerBatch);
         Assert.True(stored / ValuesPerBatch >= acknowledged.Count, $"{stored / ValuesPerBatch} batches stored, {acknowledged.Count} acknowledged");
+        Assert.True(countedByRows < acknowledgedAtKill, $"the rows counted {countedByRows} batches at the kill, {acknowledgedAtKill} were acknowledged");
 
         var duplicates = 0;
         for (var request = 0; request < requests; request++)
@@ -222,13 +226,19 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
     }
 
     /// <summary>Two silo processes on a fresh database (one cluster), started one after the other.</summary>
-    private async Task<(string ConnectionString, SiloProcess A, SiloProcess B)> StartTwoSilosAsync(CancellationToken ct)
+    private async Task<(string ConnectionString, SiloProcess A, SiloProcess B)> StartTwoSilosAsync(CancellationToken ct, int? stateWriteSeconds = null)
     {
         var connectionString = await database.CreateEmptyDatabaseAsync();
-        var a = await SiloProcess.StartAsync(Settings(connectionString), ct);
+        var settings = Settings(connectionString);
+        if (stateWriteSeconds is { } seconds)
+        {
+            settings["Grains:StateWriteSeconds"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var a = await SiloProcess.StartAsync(settings, ct);
         try
         {
-            return (connectionString, a, await SiloProcess.StartAsync(Settings(connectionString), ct));
+            return (connectionString, a, await SiloProcess.StartAsync(settings, ct));
         }
         catch
         {
@@ -256,6 +266,16 @@ public sealed class TwoSiloClusterTests(PostgresDatabaseFixture database, ITestO
 
     private static async Task<Deployment> GetAsync(HttpClient http, string id, CancellationToken ct) =>
         (await http.GetFromJsonAsync<Deployment>($"v1/deployments/{id}", ContractJson.Options, ct))!;
+
+    /// <summary>How many journal entries the deployments' state rows count (their next sequence numbers, less one each).</summary>
+    private static async Task<long> CountedByRowsAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT coalesce(sum((state::json ->> 'nextSequence')::bigint - 1), 0)::bigint FROM grain_state WHERE grain_type = 'deployment'", connection);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
 
     /// <summary>Members with Orleans' status Active (3) in our membership table.</summary>
     private static async Task<long> ActiveMembersAsync(string connectionString, CancellationToken ct)

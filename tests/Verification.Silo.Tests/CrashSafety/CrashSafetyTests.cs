@@ -27,7 +27,13 @@ public sealed class CrashSafetyTests : IDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var ct = timeout.Token;
-        var settings = new Dictionary<string, string> { ["Storage:ConnectionString"] = $"Data Source={_directory}/crash.db" };
+        // The state row is left unwritten for the whole run (Grains:StateWriteSeconds): every acknowledged batch is in the
+        // journal only when the process dies, so the restart must count them from the journal.
+        var settings = new Dictionary<string, string>
+        {
+            ["Storage:ConnectionString"] = $"Data Source={_directory}/crash.db",
+            ["Grains:StateWriteSeconds"] = "3600",
+        };
 
         var acknowledged = new ConcurrentBag<int>();
         await using (var silo = await SiloProcess.StartAsync(settings, ct))
@@ -69,12 +75,16 @@ public sealed class CrashSafetyTests : IDisposable
         }
 
         Assert.InRange(acknowledged.Count, Requests / 3, Requests - 1);
+        Assert.Equal(1, await RowNextSequenceAsync());
 
         await using (var silo = await SiloProcess.StartAsync(settings, ct))
         {
             using var http = new HttpClient { BaseAddress = silo.BaseAddress };
+            // The listing reads the rows, finds this one behind its journal, and asks the grain.
+            var listed = await http.PostGraphQLAsync("{ deployments { id summaries { observations } } }");
             var afterRestart = await GetDeploymentAsync(http, ct);
             var stored = Observations(afterRestart);
+            Assert.Equal(stored, listed.GetProperty("data").GetProperty("deployments")[0].GetProperty("summaries")[0].GetProperty("observations").GetInt64());
 
             // Whole batches only, and at least every acknowledged one.
             Assert.Equal(0, stored % ValuesPerBatch);
@@ -96,6 +106,16 @@ public sealed class CrashSafetyTests : IDisposable
             Assert.Equal((long)Requests * BatchesPerRequest * ValuesPerBatch, Observations(final));
             Assert.Equal(ExpectedMean(), final.Summaries.Single().Mean!.Value, 9);
         }
+    }
+
+    /// <summary>The next sequence number the deployment's state row counts, read from the database file without a silo.</summary>
+    private async Task<long> RowNextSequenceAsync()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory}/crash.db;Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT json_extract(state, '$.nextSequence') FROM grain_state WHERE grain_type = 'deployment' AND grain_key = 'crash-1'";
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static RegisterDeploymentInput DeploymentInput() =>

@@ -269,6 +269,20 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
     }
 
     [StorageFact]
+    public async Task ListAsync_JournalAheadOfState_ListsItsLastSequence()
+    {
+        var sut = await StartAsync();
+        await WriteStateAsync(Id("a"), "\"a\"", null);
+        await WriteStateAsync(Id("b"), "\"b\"", null);
+        await sut.AppendAsync(Id("a"), [Entry(1, "b1"), Entry(2, null)], Ct);
+        await sut.AppendAsync(Id("a"), [Entry(3, "b3")], Ct);
+
+        var listed = await sut.ListAsync(_grainType, null, 10, Ct);
+
+        Assert.Equal([new StoredGrain("a", "\"a\"", 1, 3), new StoredGrain("b", "\"b\"", 1, 0)], listed);
+    }
+
+    [StorageFact]
     public async Task MigrateAsync_DatabaseOfVersion1_KeepsStatesAndJournalsReadableByOrleans()
     {
         var connectionString = await CreateEmptyDatabaseAsync();
